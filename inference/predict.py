@@ -1,0 +1,113 @@
+"""`triage predict`: tickets in, schema-valid JSON tickets out.
+
+    triage predict "VPN drops every ten minutes"                   # one ticket, one JSON result
+    triage predict --ticket-only "Outlook crashes on attachments"   # only the ticket object
+    triage predict --input tickets.jsonl --output results.jsonl     # JSONL rows with "text" (or .txt lines)
+    echo "printer on 3rd floor jams" | triage predict               # stdin is one ticket
+
+`--model` takes an alias (smollm2-135m), a local model folder, an adapter bundle or a hub id; the
+default is the shipped adapter when one exists, else the offline base model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ticket_triage.models import default_model
+from ticket_triage.schema import add_schema_argument
+
+
+def add_model_arguments(parser: argparse.ArgumentParser, multiple: bool = False) -> None:
+    """The flags every command that loads a model shares; `multiple` lets --model repeat."""
+    parser.add_argument("--model", default=None, action="append" if multiple else "store",
+                        help="alias, model folder, adapter bundle or hub id (default: the shipped adapter, "
+                        "else smollm2-135m)" + ("; repeat for a side-by-side table" if multiple else ""))
+    add_schema_argument(parser)
+    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--load-in-4bit", action="store_true", help="load the base model in 4-bit (bitsandbytes)")
+    parser.add_argument("--review-threshold", type=float, default=None,
+                        help="fields whose confidence is below this send the ticket to review (default 0.5)")
+    parser.add_argument("--max-input-tokens", type=int, default=None, help="truncate longer tickets (default 512)")
+
+
+def load_engine(args: argparse.Namespace, model: str | None = None):  # -> TriageEngine (heavy import kept lazy)
+    from inference.engine import TriageEngine
+    from ticket_triage.schema import load_schema
+
+    kwargs = {}
+    if args.review_threshold is not None:
+        kwargs["review_threshold"] = args.review_threshold
+    if args.max_input_tokens is not None:
+        kwargs["max_input_tokens"] = args.max_input_tokens
+    return TriageEngine.load(
+        model or default_model(),
+        schema=load_schema(args.schema),
+        device=args.device,
+        load_in_4bit=args.load_in_4bit,
+        **kwargs,
+    )
+
+
+def read_texts(path: str) -> list[str]:
+    """Ticket texts from a JSONL file (rows with "text"), a plain text file (one per line) or '-' (stdin)."""
+    lines = sys.stdin.read().splitlines() if path == "-" else Path(path).read_text(encoding="utf-8").splitlines()
+    texts = []
+    for line_no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise SystemExit(f"error: {path}:{line_no}: not JSON ({e.msg})") from None
+            if not isinstance(row.get("text"), str):
+                raise SystemExit(f"error: {path}:{line_no}: row has no string field 'text'")
+            texts.append(row["text"])
+        else:
+            texts.append(line)
+    return texts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="triage predict", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser.add_argument("text", nargs="*", help="ticket text(s); none reads stdin")
+    parser.add_argument("--input", help="JSONL/text file of tickets, or - for stdin (one per line)")
+    parser.add_argument("--output", help="write results as JSONL here instead of stdout")
+    parser.add_argument("--ticket-only", action="store_true", help="print only the JSON ticket, not the result")
+    parser.add_argument("--classification-only", action="store_true",
+                        help="skip free-text fields (summary): several times faster")
+    parser.add_argument("--pretty", action="store_true", help="indent the JSON")
+    add_model_arguments(parser)
+    args = parser.parse_args(argv)
+
+    if args.input:
+        texts = read_texts(args.input)
+    elif args.text:
+        texts = args.text  # each argument is one ticket: quote a ticket that has spaces
+    else:
+        if sys.stdin.isatty():
+            parser.error("give ticket text, --input FILE, or pipe a ticket on stdin")
+        texts = [sys.stdin.read()]
+
+    engine = load_engine(args, args.model)
+    results = engine.predict_batch(texts, classification_only=args.classification_only,
+                                   progress=len(texts) > 1 or bool(args.output))
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for result in results:
+            payload = result.ticket if args.ticket_only else result.to_dict()
+            out.write(json.dumps(payload, ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
+    finally:
+        if args.output:
+            out.close()
+            print(f"wrote {len(results)} results to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

