@@ -486,8 +486,14 @@ class Reject:
 
     def to_json(self) -> dict[str, Any]:
         raw = [_printable(v) for v in self.raw] if isinstance(self.raw, list) else _printable(self.raw)
-        return {"file": self.file, "line": self.line, "row": self.row, "reason": self.reason,
-                "detail": _printable(self.detail), "raw": raw}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "row": self.row,
+            "reason": self.reason,
+            "detail": _printable(self.detail),
+            "raw": raw,
+        }
 
 
 @dataclass
@@ -517,8 +523,9 @@ def extract(record: SourceRecord, file: str, config: ImportConfig) -> Candidate 
             return reject("decode_error", detail)
 
     # Windows exports keep "\r\n" inside quoted cells; the model should see one kind of newline.
-    parts = [_cell(get_column(values, c)).replace("\r\n", "\n").replace("\r", "\n").strip()
-             for c in config.text_columns]
+    parts = [
+        _cell(get_column(values, c)).replace("\r\n", "\n").replace("\r", "\n").strip() for c in config.text_columns
+    ]
     text = "\n".join(p for p in parts if p)
     if not text:
         return reject("empty_text", f"text column(s) {config.text_columns} are empty")
@@ -571,11 +578,13 @@ def label_errors(schema: TicketSchema, label: dict[str, Any]) -> list[FieldError
         if rule.field in label and rule.constrains in label:
             allowed = rule.allowed[label[rule.field]]
             if label[rule.constrains] not in allowed:
-                errors.append(FieldError(
-                    rule.constrains,
-                    f"{label[rule.constrains]!r} is not allowed when {rule.field} is {label[rule.field]!r} "
-                    f"(allowed: {list(allowed)})",
-                ))
+                errors.append(
+                    FieldError(
+                        rule.constrains,
+                        f"{label[rule.constrains]!r} is not allowed when {rule.field} is {label[rule.field]!r} "
+                        f"(allowed: {list(allowed)})",
+                    )
+                )
     return errors
 
 
@@ -620,8 +629,11 @@ def infer_schema(candidates: list[Candidate], config: ImportConfig) -> tuple[dic
         description = config.descriptions.get(name) or f"Imported from column {column!r}."
         if name == SUMMARY_FIELD:
             longest = max(len(v) for v in seen)
-            out_fields[name] = {"type": "text", "description": description,
-                                "max_length": max(MIN_SUMMARY_LENGTH, longest)}
+            out_fields[name] = {
+                "type": "text",
+                "description": description,
+                "max_length": max(MIN_SUMMARY_LENGTH, longest),
+            }
             continue
         # Values that differ only in case are one class (the row check ignores case too); the most
         # frequent spelling names it.
@@ -735,8 +747,14 @@ def read_candidates(config: ImportConfig, report: ImportReport, rejects: list[Re
         is_jsonl = path.suffix.lower() in (".jsonl", ".ndjson", ".json")
         columns_seen: set[str] = set()
         read_before = report.read
-        progress = tqdm(read_records(path, config), desc=f"reading {path.name}", unit=" rows",
-                        file=sys.stderr, disable=None, mininterval=0.5)
+        progress = tqdm(
+            read_records(path, config),
+            desc=f"reading {path.name}",
+            unit=" rows",
+            file=sys.stderr,
+            disable=None,
+            mininterval=0.5,
+        )
         for record in progress:
             report.read += 1
             if record.values is None:
@@ -748,8 +766,16 @@ def read_candidates(config: ImportConfig, report: ImportReport, rejects: list[Re
             if isinstance(result, Reject):
                 rejects.append(result)
             elif result.id in seen_ids:
-                rejects.append(Reject(file, result.line, result.row, "duplicate_id",
-                                      f"id {result.id!r} was already used at {seen_ids[result.id]}", result.raw))
+                rejects.append(
+                    Reject(
+                        file,
+                        result.line,
+                        result.row,
+                        "duplicate_id",
+                        f"id {result.id!r} was already used at {seen_ids[result.id]}",
+                        result.raw,
+                    )
+                )
             else:
                 seen_ids[result.id] = f"{file}:{result.line}"
                 candidates.append(result)
@@ -774,14 +800,20 @@ def split_by_file(
         sides.setdefault(row["meta"]["situation"], set()).add(split)
     straddling = sum(1 for s in sides.values() if len(s) > 1)
     if straddling:
-        report.notes.append(f"warning: {straddling} normalised text(s) appear in more than one split of "
-                            f"{config.split_file} (a leak between splits)")
+        report.notes.append(
+            f"warning: {straddling} normalised text(s) appear in more than one split of "
+            f"{config.split_file} (a leak between splits)"
+        )
     used = sorted(set(names), key=lambda s: (SPLIT_NAMES.index(s) if s in SPLIT_NAMES else len(SPLIT_NAMES), s))
     return names, used
 
 
 def write_outputs(
-    config: ImportConfig, rows: list[dict[str, Any]], names: list[str], used: list[str], rejects: list[Reject],
+    config: ImportConfig,
+    rows: list[dict[str, Any]],
+    names: list[str],
+    used: list[str],
+    rejects: list[Reject],
     report: ImportReport,
 ) -> None:
     config.out.mkdir(parents=True, exist_ok=True)
@@ -822,8 +854,10 @@ def run_import(config: ImportConfig, log: Any = None) -> ImportReport:
     if schema is not None:
         for name in config.labels:
             if name not in schema.field_names:
-                raise SetupError(f"label field {name!r} is not in schema {schema.name!r} ({schema.source}); "
-                                 f"fields: {schema.field_names}. Use --infer-schema for a new taxonomy")
+                raise SetupError(
+                    f"label field {name!r} is not in schema {schema.name!r} ({schema.source}); "
+                    f"fields: {schema.field_names}. Use --infer-schema for a new taxonomy"
+                )
 
     rejects: list[Reject] = []
     candidates = read_candidates(config, report, rejects)
@@ -835,14 +869,23 @@ def run_import(config: ImportConfig, log: Any = None) -> ImportReport:
     assert schema is not None
     report.schema = schema
 
-    assignment = read_split_file(config.split_file, config.split_column, config.split_row_column) \
-        if config.split_file else {}
+    assignment = (
+        read_split_file(config.split_file, config.split_column, config.split_row_column) if config.split_file else {}
+    )
     rows: list[dict[str, Any]] = []
     spelling = enum_spellings(schema)
     for candidate in candidates:
         if config.split_file and candidate.row not in assignment:
-            rejects.append(Reject(candidate.file, candidate.line, candidate.row, "not_in_split",
-                                  f"row {candidate.row} is not in {config.split_file}", candidate.raw))
+            rejects.append(
+                Reject(
+                    candidate.file,
+                    candidate.line,
+                    candidate.row,
+                    "not_in_split",
+                    f"row {candidate.row} is not in {config.split_file}",
+                    candidate.raw,
+                )
+            )
             continue
         result = make_row(candidate, schema, spelling)
         (rejects if isinstance(result, Reject) else rows).append(result)
@@ -869,8 +912,10 @@ def run_import(config: ImportConfig, log: Any = None) -> ImportReport:
 
 
 def format_summary(report: ImportReport, config: ImportConfig) -> str:
-    lines = [f"read {report.read} records from {', '.join(str(p) for p in config.inputs)} in {report.seconds:.1f} s",
-             f"imported {report.imported}, rejected {sum(report.rejects.values())}"]
+    lines = [
+        f"read {report.read} records from {', '.join(str(p) for p in config.inputs)} in {report.seconds:.1f} s",
+        f"imported {report.imported}, rejected {sum(report.rejects.values())}",
+    ]
     for reason, n in report.rejects.most_common():
         lines.append(f"  {reason:<14} {n}")
     source = f"from {config.split_file}" if config.split_file else f"stratified, grouped, seed {config.seed}"
@@ -899,8 +944,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", metavar="DIR", help="output folder for <split>.jsonl and rejects.jsonl")
     parser.add_argument("--text", action="append", metavar="COL", help="text column (repeat to join several)")
     parser.add_argument("--label", action="append", metavar="FIELD=COL", help="map a column to a schema field")
-    parser.add_argument("--value-map", action="append", metavar="FIELD:RAW=VALUE",
-                        help="rewrite a raw label value (case and surrounding space ignored)")
+    parser.add_argument(
+        "--value-map",
+        action="append",
+        metavar="FIELD:RAW=VALUE",
+        help="rewrite a raw label value (case and surrounding space ignored)",
+    )
     parser.add_argument("--id-column", metavar="COL", help="column with ticket ids (default: <file stem>-<row>)")
     add_schema_argument(parser)
     parser.add_argument("--infer-schema", metavar="OUT.yaml", help="infer the schema from the labels, write it here")
@@ -913,8 +962,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, help="split seed (default: 0)")
     parser.add_argument("--delimiter", help="CSV delimiter (default: ',' or tab for .tsv)")
     parser.add_argument("--encoding", help="input encoding (default: utf-8-sig, e.g. cp1252 for old exports)")
-    parser.add_argument("--allow-empty-labels", action="store_true", default=None,
-                        help="keep rows with some empty label cells (those fields absent)")
+    parser.add_argument(
+        "--allow-empty-labels",
+        action="store_true",
+        default=None,
+        help="keep rows with some empty label cells (those fields absent)",
+    )
     return parser
 
 

@@ -34,35 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from generating.importer import label_errors, normalise_text
+from ticket_triage.dataset import DataError, read_rows
 from ticket_triage.schema import SchemaError, TicketSchema, load_schema
 
 SPLIT_ORDER = ("train", "val", "validation", "dev", "test")
 RARE_SHARE = 0.01
 DEFAULT_MAX_RATIO = 3.0
-
-
-class DatasetError(ValueError):
-    """A dataset file cannot be read; the message names the file and line."""
-
-
-# ---- reading ------------------------------------------------------------------------------------------
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows of a JSONL dataset file; each must be an object with a string `text` and an object `label`."""
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DatasetError(f"{path}:{number}: not valid JSON: {e.msg}") from None
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not isinstance(
-                row.get("label"), dict
-            ):
-                raise DatasetError(f"{path}:{number}: a row needs a string `text` and an object `label`")
-            rows.append(row)
-    return rows
 
 
 def _split_sort_key(name: str) -> tuple[int, str]:
@@ -77,18 +54,18 @@ def collect_files(paths: list[str]) -> tuple[list[Path], Path | None]:
         if item.is_dir():
             found = [p for p in item.glob("*.jsonl") if p.name != "rejects.jsonl"]
             if not found:
-                raise DatasetError(f"{item}: no .jsonl split files in this folder")
+                raise DataError(f"{item}: no .jsonl split files in this folder")
             files.extend(found)
             if (item / "schema.yaml").is_file() and schema_file is None:
                 schema_file = item / "schema.yaml"
         elif item.is_file():
             files.append(item)
         else:
-            raise DatasetError(f"{item}: no such file or folder")
+            raise DataError(f"{item}: no such file or folder")
     names = [p.stem for p in files]
     doubled = sorted({n for n in names if names.count(n) > 1})
     if doubled:
-        raise DatasetError(f"two files give the same split name(s) {doubled}: {[str(p) for p in files]}")
+        raise DataError(f"two files give the same split name(s) {doubled}: {[str(p) for p in files]}")
     return sorted(files, key=lambda p: _split_sort_key(p.stem)), schema_file
 
 
@@ -156,9 +133,7 @@ def split_stats(rows: list[dict[str, Any]], schema: TicketSchema, keys: list[str
     return {
         "rows": len(rows),
         "fields": {f.name: field_stats(rows, f.name, f.values) for f in schema.enum_fields},
-        "text_fields": {
-            f.name: sum(1 for row in rows if f.name in row["label"]) for f in schema.text_fields
-        },
+        "text_fields": {f.name: sum(1 for row in rows if f.name in row["label"]) for f in schema.text_fields},
         "invalid_labels": len(invalid),
         "invalid_examples": invalid[:3],
         "duplicates": {
@@ -185,18 +160,20 @@ def leak_stats(splits: dict[str, list[dict[str, Any]]], keys: dict[str, list[str
     for i, earlier in enumerate(names):
         texts = set(keys[earlier])
         situations = {(row.get("meta") or {}).get("situation") for row in splits[earlier]} - {None}
-        for later in names[i + 1:]:
+        for later in names[i + 1 :]:
             later_rows = splits[later]
             text_hits = [k in texts for k in keys[later]]
             situation_hits = [(row.get("meta") or {}).get("situation") in situations for row in later_rows]
-            out.append({
-                "splits": [earlier, later],
-                "shared_texts": len(texts & set(keys[later])),
-                "shared_situations": len(situations & {(r.get("meta") or {}).get("situation") for r in later_rows}),
-                "rows": sum(1 for t, s in zip(text_hits, situation_hits) if t or s),
-                "rows_by_text": sum(text_hits),
-                "rows_by_situation": sum(situation_hits),
-            })
+            out.append(
+                {
+                    "splits": [earlier, later],
+                    "shared_texts": len(texts & set(keys[later])),
+                    "shared_situations": len(situations & {(r.get("meta") or {}).get("situation") for r in later_rows}),
+                    "rows": sum(1 for t, s in zip(text_hits, situation_hits) if t or s),
+                    "rows_by_text": sum(text_hits),
+                    "rows_by_situation": sum(situation_hits),
+                }
+            )
     return out
 
 
@@ -218,6 +195,7 @@ def _table(header: list[str], body: list[list[str]]) -> list[str]:
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
     return [line(header)] + [line(r) for r in body]
 
 
@@ -231,8 +209,9 @@ def format_stats(stats: dict[str, Any]) -> str:
         chars = s["text_chars"]
         lengths = f"{chars['p5']:g} / {chars['p50']:g} / {chars['p95']:g} / {chars['max']}"
         dups = s["duplicates"]
-        body.append([name, str(s["rows"]), str(dups["rows"]), str(dups["label_conflicts"]), str(s["invalid_labels"]),
-                     lengths])
+        body.append(
+            [name, str(s["rows"]), str(dups["rows"]), str(dups["label_conflicts"]), str(s["invalid_labels"]), lengths]
+        )
     out += _table(["split", "rows", "dup rows", "dup label conflicts", "invalid labels", "chars p5/p50/p95/max"], body)
 
     for field_name in splits[names[0]]["fields"] if names else []:
@@ -244,8 +223,10 @@ def format_stats(stats: dict[str, Any]) -> str:
         body = []
         for value in values:
             mark = " (not in schema)" if any(value in f["not_in_schema"] for f in per_split) else ""
-            body.append([value + mark] + [
-                f"{f['counts'].get(value, 0)}  {f['percent'].get(value, 0.0):5.1f}%" for f in per_split])
+            body.append(
+                [value + mark]
+                + [f"{f['counts'].get(value, 0)}  {f['percent'].get(value, 0.0):5.1f}%" for f in per_split]
+            )
         body.append(["imbalance (max/min)"] + [f"{f['imbalance']:g}" if f["imbalance"] else "-" for f in per_split])
         body.append(["classes under 1%"] + [str(len(f["under_1pct"])) for f in per_split])
         body.append(["classes with no row"] + [str(len(f["empty_classes"])) for f in per_split])
@@ -259,8 +240,13 @@ def format_stats(stats: dict[str, Any]) -> str:
     text_fields = {n: [splits[s]["text_fields"][n] for s in names] for n in text_field_names}
     labelled_text = {n: c for n, c in text_fields.items() if any(c)}
     if labelled_text:
-        out += ["", "text fields labelled: " + "; ".join(
-            f"{n}: " + ", ".join(f"{s} {c}" for s, c in zip(names, counts)) for n, counts in labelled_text.items())]
+        out += [
+            "",
+            "text fields labelled: "
+            + "; ".join(
+                f"{n}: " + ", ".join(f"{s} {c}" for s, c in zip(names, counts)) for n, counts in labelled_text.items()
+            ),
+        ]
 
     for name in names:
         for example in splits[name]["invalid_examples"]:
@@ -271,9 +257,11 @@ def format_stats(stats: dict[str, Any]) -> str:
         out.append("  (one split only)")
     for leak in stats["leaks"]:
         a, b = leak["splits"]
-        out.append(f"  {b} vs {a}: {leak['rows']} rows ({leak['rows_by_text']} by text, "
-                   f"{leak['rows_by_situation']} by situation); shared texts {leak['shared_texts']}, "
-                   f"shared situations {leak['shared_situations']}")
+        out.append(
+            f"  {b} vs {a}: {leak['rows']} rows ({leak['rows_by_text']} by text, "
+            f"{leak['rows_by_situation']} by situation); shared texts {leak['shared_texts']}, "
+            f"shared situations {leak['shared_situations']}"
+        )
 
     noisy = {n: splits[n]["noise"] for n in names if splits[n]["noise"]}
     if noisy:
@@ -330,14 +318,18 @@ def rebalance_main(argv: list[str]) -> int:
     parser.add_argument("input", metavar="IN", help="training split JSONL")
     parser.add_argument("output", metavar="OUT", help="where to write the rebalanced JSONL")
     parser.add_argument("--field", required=True, help="label field to balance, e.g. category")
-    parser.add_argument("--max-ratio", type=float, default=DEFAULT_MAX_RATIO,
-                        help=f"largest class / smallest class after oversampling (default: {DEFAULT_MAX_RATIO:g})")
+    parser.add_argument(
+        "--max-ratio",
+        type=float,
+        default=DEFAULT_MAX_RATIO,
+        help=f"largest class / smallest class after oversampling (default: {DEFAULT_MAX_RATIO:g})",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:
         rows = read_rows(Path(args.input))
         balanced = oversample(rows, args.field, args.seed, args.max_ratio)
-    except (DatasetError, ValueError, OSError) as e:
+    except (DataError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
@@ -362,15 +354,16 @@ def main(argv: list[str] | None = None) -> int:
         "`triage data stats rebalance IN OUT --field F` oversamples rare labels (see --help there).",
     )
     parser.add_argument("paths", nargs="+", metavar="DIR_OR_FILE", help="split JSONL files or folders of them")
-    parser.add_argument("--schema", metavar="FILE",
-                        help="taxonomy YAML (default: schema.yaml in the folder, else the default taxonomy)")
+    parser.add_argument(
+        "--schema", metavar="FILE", help="taxonomy YAML (default: schema.yaml in the folder, else the default taxonomy)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     args = parser.parse_args(argv)
     try:
         files, found_schema = collect_files(args.paths)
         schema = load_schema(args.schema or found_schema)
         stats = dataset_stats(files, schema)
-    except (DatasetError, SchemaError, OSError) as e:
+    except (DataError, SchemaError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else format_stats(stats))

@@ -27,11 +27,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ticket_triage.models import ResolvedModel, hub_error_hint, resolve_model
-from ticket_triage.prompt import answer_prefix, build_messages
+from ticket_triage.prompt import DEFAULT_MAX_INPUT_TOKENS, answer_prefix, build_messages, truncate_text
 from ticket_triage.schema import TicketSchema, load_schema
 
 DEFAULT_REVIEW_THRESHOLD = 0.5
-DEFAULT_MAX_INPUT_TOKENS = 512
 TOP_K = 3
 PREFILL_TOKENS = 8  # new tokens beyond this are prefilled once instead of in every option's row
 
@@ -202,10 +201,9 @@ class TriageEngine:
     # ---- public API ---------------------------------------------------------------------
     def _prompt(self, text: str) -> tuple[str, list[str]]:
         reasons = []
-        enc = self._tokenize(text)["input_ids"]
-        if len(enc) > self.max_input_tokens:
-            text = self.tokenizer.decode(enc[: self.max_input_tokens])
-            reasons.append(f"input truncated to {self.max_input_tokens} tokens (was {len(enc)})")
+        text, length = truncate_text(self.tokenizer, text, self.max_input_tokens)
+        if length > self.max_input_tokens:
+            reasons.append(f"input truncated to {self.max_input_tokens} tokens (was {length})")
         if not text.strip():
             reasons.append("empty ticket text")
         messages = build_messages(self.schema, text)

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ticket_triage.dataset import DataError, read_rows
 from ticket_triage.schema import TicketSchema, load_schema
 
 
@@ -69,24 +70,6 @@ def evaluate(engine: Any, rows: list[dict[str, Any]], full: bool = False, progre
     return score(engine.schema, rows, results, time.perf_counter() - start)
 
 
-def read_labelled(path: str | Path, limit: int | None = None) -> list[dict[str, Any]]:
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise SystemExit(f"error: {path}:{line_no}: not JSON ({e.msg})") from None
-            if not isinstance(row.get("text"), str) or not isinstance(row.get("label"), dict):
-                raise SystemExit(f"error: {path}:{line_no}: a labelled row needs 'text' and a 'label' object")
-            rows.append(row)
-            if limit and len(rows) >= limit:
-                break
-    return rows
-
-
 def markdown_table(columns: dict[str, dict[str, Any]]) -> str:
     """One column per model, one row per metric; the best value of each row in bold."""
     names = list(columns)
@@ -116,11 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     schema = load_schema(args.schema)
-    rows = read_labelled(args.data, args.limit)
-    for i, row in enumerate(rows):
-        errors = [e for e in schema.errors(row["label"]) if e.message != "missing"]
-        if errors:
-            raise SystemExit(f"error: {args.data}: row {i + 1}: label does not fit schema {schema.name!r}: {errors[0]}")
+    try:
+        # Imported data may label only some fields; those are scored where present.
+        rows = read_rows(args.data, schema, args.limit, partial_labels=True)
+    except DataError as e:
+        raise SystemExit(f"error: {e}") from None
     columns = {}
     for name in args.model or [None]:
         engine = load_engine(args, model=name)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from ticket_triage.dataset import DataError, read_rows
 from ticket_triage.prompt import answer_text
-from training.train import DataError, check_lengths, main, read_rows
+from training.train import fit_to_length, main
 
 LABELS = [
     ("VPN drops every ten minutes", ("Network", "VPN", "High", "Network Operations", "Incident")),
@@ -31,33 +32,17 @@ def write_rows(path: Path, n: int = 16) -> Path:
     return path
 
 
-def test_bad_rows_are_reported_with_file_line_and_field(tmp_path, schema):
-    path = write_rows(tmp_path / "rows.jsonl", 4)
-    lines = path.read_text().splitlines()
-    bad = json.loads(lines[1])
-    bad["label"]["subcategory"] = "Laptop"
-    lines[1] = json.dumps(bad)
-    lines[2] = "{not json"
-    lines.append(json.dumps({"id": "x", "text": "", "label": {}}))
-    path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError) as info:
-        read_rows(path, schema)
-    message = str(info.value)
-    assert f"{path}:2: label.subcategory: 'Laptop' is not allowed when category is 'Access'" in message
-    assert f"{path}:3: not JSON" in message
-    assert f"{path}:5: text: missing or empty" in message
-    with pytest.raises(DataError, match="no such data file"):
-        read_rows(tmp_path / "missing.jsonl", schema)
-
-
-def test_too_short_max_length_fails_before_training(tmp_path, schema, offline_model_dir):
+def test_long_tickets_are_cut_not_the_answer(tmp_path, schema, offline_model_dir):
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(offline_model_dir)
     rows = read_rows(write_rows(tmp_path / "rows.jsonl", 4), schema)
+    rows[0] = {**rows[0], "text": "printer jam " * 2000}
+    fitted = fit_to_length(tok, schema, rows, max_length=1024, max_input_tokens=64)
+    assert len(tok(fitted[0]["text"], add_special_tokens=False)["input_ids"]) <= 64
+    assert fitted[1] is rows[1]  # short tickets untouched
     with pytest.raises(DataError, match="max_length=128 is too short"):
-        check_lengths(tok, schema, rows, 128)
-    check_lengths(tok, schema, rows, 640)
+        fit_to_length(tok, schema, rows, max_length=128, max_input_tokens=64)
 
 
 def test_loss_is_on_the_answer_only(tmp_path, schema, tiny_model_dir):

@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from generating import synthetic
     from inference.engine import TriageEngine
-    from inference.evaluate import evaluate, markdown_table, read_labelled
+    from inference.evaluate import evaluate, markdown_table
+    from ticket_triage.dataset import read_rows
     from ticket_triage.schema import load_schema
     from training import train
 
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     adapter = run_dir / train.ADAPTER_DIR
 
     t = step(f"3/4 evaluate on {args.eval_limit} held-out tickets: base model vs adapter")
-    rows = read_labelled(data_dir / "test.jsonl", args.eval_limit)
+    rows = read_rows(data_dir / "test.jsonl", schema, args.eval_limit)
     columns = {}
     for label, name in (("base (no adapter)", args.model), ("fine-tuned adapter", str(adapter))):
         engine = TriageEngine.load(name, schema=schema)

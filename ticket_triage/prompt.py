@@ -24,6 +24,9 @@ from typing import Any
 from ticket_triage.schema import TicketSchema, add_schema_argument, load_schema
 
 PROMPT_VERSION = "1"
+# Tickets longer than this are cut, in training and at inference alike, so that the answer always
+# fits the training sequence and a 50,000-character paste cannot stall the service.
+DEFAULT_MAX_INPUT_TOKENS = 512
 
 EXPLICIT_SYSTEM = (
     "You triage IT support tickets. Read the ticket and answer with one JSON object that has exactly "
@@ -32,6 +35,14 @@ EXPLICIT_SYSTEM = (
 DEFAULT_INSTRUCTION = "Triage this IT support ticket into a JSON ticket."
 
 Message = dict[str, str]
+
+
+def truncate_text(tokenizer: Any, text: str, max_tokens: int) -> tuple[str, int]:
+    """Cut a ticket to `max_tokens` tokens, as training and inference both must; returns (text, original length)."""
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    if len(ids) <= max_tokens:
+        return text, len(ids)
+    return tokenizer.decode(ids[:max_tokens]), len(ids)
 
 
 def system_prompt(schema: TicketSchema) -> str:

@@ -27,8 +27,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ticket_triage.dataset import DataError, read_rows
 from ticket_triage.models import ADAPTER_META, DEFAULT_MODEL, resolve_model
-from ticket_triage.prompt import PROMPT_VERSION, answer_text, system_prompt, training_examples
+from ticket_triage.prompt import (
+    DEFAULT_MAX_INPUT_TOKENS,
+    PROMPT_VERSION,
+    answer_text,
+    system_prompt,
+    training_examples,
+    truncate_text,
+)
 from ticket_triage.schema import TicketSchema, load_schema
 
 ADAPTER_DIR = "adapter"
@@ -46,6 +54,10 @@ class TriageTrainArguments:
         metadata={"help": "share of rows trained with the explicit schema prompt; the rest use their short "
                   "rotated instruction (inference always uses the explicit prompt)"},
     )
+    max_input_tokens: int = field(
+        default=DEFAULT_MAX_INPUT_TOKENS,
+        metadata={"help": "cut ticket texts to this many tokens, as inference does (keeps the answer in max_length)"},
+    )
     max_train_samples: int | None = field(default=None, metadata={"help": "use only the first N training rows"})
     max_eval_samples: int | None = field(default=None, metadata={"help": "use only the first N validation rows"})
     resume: str = field(
@@ -53,58 +65,37 @@ class TriageTrainArguments:
     )
 
 
-class DataError(ValueError):
-    """A data file disagrees with the schema or the model; the message names file, line and field."""
+def fit_to_length(
+    tokenizer: Any, schema: TicketSchema, rows: list[dict[str, Any]], max_length: int | None, max_input_tokens: int
+) -> list[dict[str, Any]]:
+    """Cut ticket texts to `max_input_tokens` (as inference does) and check the answer still fits.
 
-
-def read_rows(path: str | Path, schema: TicketSchema, limit: int | None = None) -> list[dict[str, Any]]:
-    """Read JSONL rows and check each label against the schema before any training starts."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: no such data file (make one with `triage generate` or `triage import`)")
-    rows, problems = [], []
-    with path.open(encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                problems.append(f"{path}:{line_no}: not JSON ({e.msg})")
-                continue
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
-                problems.append(f"{path}:{line_no}: text: missing or empty")
-                continue
-            for err in schema.errors(row.get("label")):
-                problems.append(f"{path}:{line_no}: label.{err}")
-            rows.append(row)
-            if limit and len(rows) >= limit:
-                break
-    if problems:
-        shown = "\n  ".join(problems[:20])
-        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise DataError(f"{len(problems)} bad row(s) for schema {schema.name!r}:\n  {shown}{more}")
-    if not rows:
-        raise DataError(f"{path}: no rows")
-    return rows
-
-
-def check_lengths(tokenizer: Any, schema: TicketSchema, rows: list[dict[str, Any]], max_length: int | None) -> None:
-    """Fail before training if the answer itself would be cut off by `max_length`."""
+    TRL truncates a too-long sequence from the end, which would cut the JSON answer: the one part
+    the loss is on. So the ticket is cut instead, and a `max_length` too short even for that fails
+    here, before any training.
+    """
+    fitted = []
+    for row in rows:
+        text, _ = truncate_text(tokenizer, row["text"], max_input_tokens)
+        fitted.append({**row, "text": text} if text != row["text"] else row)
     if not max_length:
-        return
+        return fitted
     prompt = tokenizer.apply_chat_template(
         [{"role": "system", "content": system_prompt(schema)}, {"role": "user", "content": ""}],
         tokenize=False,
         add_generation_prompt=True,
     )
     overhead = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
-    longest_answer = max(len(tokenizer(answer_text(schema, r["label"]))["input_ids"]) for r in rows)
-    if overhead + longest_answer + 8 > max_length:
+    longest_text = max(len(tokenizer(r["text"], add_special_tokens=False)["input_ids"]) for r in fitted)
+    longest_answer = max(len(tokenizer(answer_text(schema, r["label"]))["input_ids"]) for r in fitted)
+    needed = overhead + longest_text + longest_answer + 8  # + end-of-turn tokens
+    if needed > max_length:
         raise DataError(
-            f"max_length={max_length} is too short: the explicit schema prompt takes {overhead} tokens and the "
-            f"longest answer {longest_answer}; raise max_length to at least {overhead + longest_answer + 64}"
+            f"max_length={max_length} is too short: the explicit schema prompt takes {overhead} tokens, the longest "
+            f"ticket {longest_text} (max_input_tokens={max_input_tokens}) and the longest answer {longest_answer}; "
+            f"raise max_length to {needed} or lower max_input_tokens"
         )
+    return fitted
 
 
 def file_fingerprint(path: str | Path) -> str:
@@ -222,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     tokenizer = AutoTokenizer.from_pretrained(resolved.base)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    check_lengths(tokenizer, schema, rows, sft_args.max_length)
+    rows = fit_to_length(tokenizer, schema, rows, sft_args.max_length, triage_args.max_input_tokens)
+    if val_rows:
+        val_rows = fit_to_length(tokenizer, schema, val_rows, sft_args.max_length, triage_args.max_input_tokens)
     model = build_model(model_args, resolved.base)
 
     # 3. Rows -> prompt-completion through the one prompt contract (loss on the completion only).

@@ -1,0 +1,79 @@
+"""The JSONL row format, read and written in one place (documented in data/README.md).
+
+    {"id": ..., "text": ..., "label": {field: value, ...}, "instruction": ..., "meta": {"situation": ...}}
+
+Every stage reads rows through `read_rows`, so a bad file gets the same error everywhere: every
+problem listed with file, line and field, before any work starts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ticket_triage.schema import TicketSchema
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+class DataError(ValueError):
+    """A data file cannot be used; the message names file, line and field of every problem."""
+
+
+def read_rows(
+    path: str | Path,
+    schema: TicketSchema | None = None,
+    limit: int | None = None,
+    partial_labels: bool = False,
+) -> list[dict[str, Any]]:
+    """Rows of a JSONL file, each an object with a non-empty string `text` and an object `label`.
+
+    With a `schema`, every label is validated too; `partial_labels` accepts labels that leave some
+    fields out (imported exports often label only the category), but never a wrong value.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such data file (make one with `triage generate` or `triage import`)")
+    rows, problems = [], []
+    with path.open(encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{line_no}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(f"{where}: not JSON ({e.msg})")
+                continue
+            if not isinstance(row, dict):
+                problems.append(f"{where}: a row must be a JSON object")
+                continue
+            if not isinstance(row.get("text"), str) or not row["text"].strip():
+                problems.append(f"{where}: text: missing or empty")
+                continue
+            if not isinstance(row.get("label"), dict):
+                problems.append(f"{where}: label: missing or not an object")
+                continue
+            if schema is not None:
+                for err in schema.errors(row["label"]):
+                    if not (partial_labels and err.message == "missing"):
+                        problems.append(f"{where}: label.{err}")
+            rows.append(row)
+            if limit and len(rows) >= limit:
+                break
+    if problems:
+        shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
+        more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+        against = f" for schema {schema.name!r}" if schema is not None else ""
+        raise DataError(f"{len(problems)} bad row(s) in {path}{against}:\n  {shown}{more}")
+    if not rows:
+        raise DataError(f"{path}: no rows")
+    return rows
+
+
+def write_rows(path: str | Path, rows: list[dict[str, Any]]) -> None:
+    """One JSON object per line, UTF-8 kept readable (no \\u escapes), `\\n` endings."""
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
