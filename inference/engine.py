@@ -14,7 +14,7 @@ How one ticket is decoded (the output type drives the decoder):
   only the rest is computed.
 
     from inference.engine import TriageEngine
-    engine = TriageEngine.load("smollm2-135m")          # alias, folder, adapter bundle or hub id
+    engine = TriageEngine.load()     # the shipped adapter; or an alias, folder, adapter bundle, hub id
     engine.predict("VPN drops every ten minutes").to_dict()
 """
 
@@ -24,9 +24,10 @@ import copy
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from ticket_triage.models import ResolvedModel, hub_error_hint, resolve_model
+from ticket_triage.models import ResolvedModel, default_model, hub_error_hint, resolve_model
 from ticket_triage.prompt import DEFAULT_MAX_INPUT_TOKENS, answer_prefix, build_messages, truncate_text
 from ticket_triage.schema import TicketSchema, load_schema
 
@@ -94,7 +95,7 @@ class TriageEngine:
         **kwargs: Any,
     ) -> TriageEngine:
         """Load an alias, local folder, adapter bundle or hub id once; reuse the engine after."""
-        resolved = resolve_model(model)
+        resolved = resolve_model(model or default_model())
         schema = schema or load_schema()
         check_adapter_schema(resolved, schema)
         lm, tokenizer = load_model(resolved, device=device, load_in_4bit=load_in_4bit)
@@ -287,14 +288,14 @@ def _clean_text(text: str, max_chars: int) -> str:
 
 def check_adapter_schema(resolved: ResolvedModel, schema: TicketSchema) -> None:
     """Refuse an adapter trained on another taxonomy: its labels would silently mean other things."""
-    meta = resolved.adapter_meta
+    meta = resolved.triage_meta
     trained = meta.get("schema_fingerprint")
     if trained and trained != schema.fingerprint():
         raise ValueError(
-            f"adapter {resolved.adapter} was trained on schema {meta.get('schema_name')!r} "
+            f"model {resolved.adapter or resolved.base} was trained on schema {meta.get('schema_name')!r} "
             f"(fingerprint {trained}), but schema {schema.name!r} from {schema.source} "
             f"(fingerprint {schema.fingerprint()}) was asked for; pass the adapter's schema with --schema "
-            f"(a copy is in {resolved.adapter}/schema.yaml)"
+            f"(a copy is in {resolved.adapter or resolved.base}/schema.yaml)"
         )
 
 
@@ -312,7 +313,9 @@ def load_model(resolved: ResolvedModel, device: str | None = None, load_in_4bit:
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=kwargs["dtype"]
         )
     try:
-        tokenizer = AutoTokenizer.from_pretrained(resolved.adapter or resolved.base)
+        # A bundle may leave the tokenizer out (the shipped one does): it is the base model's.
+        has_tokenizer = resolved.adapter and (Path(resolved.adapter) / "tokenizer_config.json").is_file()
+        tokenizer = AutoTokenizer.from_pretrained(resolved.adapter if has_tokenizer else resolved.base)
         lm = AutoModelForCausalLM.from_pretrained(resolved.base, **kwargs)
     except OSError as e:
         raise hub_error_hint(resolved.base, e) from e

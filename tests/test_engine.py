@@ -113,6 +113,8 @@ def test_adapter_trained_on_another_schema_is_refused(tmp_path, schema):
     (tmp_path / "triage.json").write_text(json.dumps({"schema_fingerprint": "0000", "schema_name": "other"}))
     with pytest.raises(ValueError, match="trained on schema 'other'"):
         check_adapter_schema(ResolvedModel(base="x", adapter=str(tmp_path)), schema)
+    with pytest.raises(ValueError, match="trained on schema 'other'"):  # a merged model folder too
+        check_adapter_schema(ResolvedModel(base=str(tmp_path)), schema)
     (tmp_path / "triage.json").write_text(json.dumps({"schema_fingerprint": schema.fingerprint()}))
     check_adapter_schema(ResolvedModel(base="x", adapter=str(tmp_path)), schema)
 
@@ -124,3 +126,16 @@ def test_offline_model_triages_to_a_valid_ticket(schema):
     jsonschema.validate(result.ticket, schema.json_schema())
     assert result.ticket["summary"]
     assert result.status in ("auto", "review")
+
+
+@pytest.mark.slow
+def test_the_shipped_adapter_is_the_default_and_triages_validly(schema):
+    from ticket_triage.models import SHIPPED_ADAPTER, default_model
+
+    assert default_model() == str(SHIPPED_ADAPTER)
+    meta = json.loads((SHIPPED_ADAPTER / "triage.json").read_text())
+    assert meta["schema_fingerprint"] == schema.fingerprint()  # retrain it when the default taxonomy changes
+    engine = TriageEngine.load(schema=schema, device="cpu")
+    assert engine.name == str(SHIPPED_ADAPTER)
+    result = engine.predict("My VPN disconnects every ten minutes when I work from home")
+    jsonschema.validate(result.ticket, schema.json_schema())

@@ -32,7 +32,7 @@ def test_adapter_bundle_points_at_its_base(tmp_path: Path, offline_model_dir):
     (tmp_path / "triage.json").write_text(json.dumps({"base_model": "smollm2-135m", "schema_fingerprint": "abc"}))
     resolved = resolve_model(str(tmp_path))
     assert resolved.base == offline_model_dir and resolved.adapter == str(tmp_path)
-    assert resolved.adapter_meta["schema_fingerprint"] == "abc"
+    assert resolved.triage_meta["schema_fingerprint"] == "abc"
 
 
 def test_unusable_names_say_what_to_do(tmp_path: Path):

@@ -85,8 +85,7 @@ def run_training(tmp_path: Path, tiny_model_dir: str, *extra: str) -> Path:
         "--output_dir", str(out),
         "--per_device_train_batch_size", "2",
         "--gradient_accumulation_steps", "1",
-        "--report_to", "none",
-        *extra,
+        *(extra if "--report_to" in extra else ("--report_to", "none", *extra)),
     ])
     assert code == 0
     return out
@@ -99,7 +98,9 @@ def lora_tensors(bundle: Path) -> dict:
 
 
 def test_lora_run_writes_a_bundle_that_predicts(tmp_path, schema, tiny_model_dir):
-    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "3", "--save_steps", "2")
+    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "3", "--save_steps", "2",
+                       "--eval_strategy", "steps", "--eval_steps", "2", "--task_eval_samples", "4",
+                       "--report_to", "tensorboard", "--logging_steps", "1")
     bundle = out / "adapter"
     for name in ("adapter_config.json", "adapter_model.safetensors", "tokenizer.json", "schema.yaml",
                  "triage.json", "README.md"):
@@ -108,6 +109,14 @@ def test_lora_run_writes_a_bundle_that_predicts(tmp_path, schema, tiny_model_dir
     assert meta["schema_fingerprint"] == schema.fingerprint()
     assert meta["base_model"] == tiny_model_dir and meta["train_rows"] == 16
     assert "train_loss" in meta["metrics"] and "eval_loss" in meta["metrics"]
+    # task metrics from the inference engine, next to the loss, in the bundle and in TensorBoard
+    assert meta["metrics"]["eval_schema_valid_rate"] == 1.0
+    assert 0.0 <= meta["metrics"]["eval_category/accuracy"] <= 1.0
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    (events,) = {p.parent for p in (out / "runs").rglob("events.out.tfevents.*")}
+    tags = EventAccumulator(str(events)).Reload().Tags()["scalars"]
+    assert {"train/loss", "eval/loss", "eval/category/accuracy", "eval/schema_valid_rate"} <= set(tags)
     tensors = lora_tensors(bundle)
     assert any("lora_B" in k and v.abs().sum() > 0 for k, v in tensors.items())  # B starts at zero: it moved
     assert not any("lora" not in k for k in tensors)  # only adapter weights are saved
@@ -122,8 +131,13 @@ def test_lora_run_writes_a_bundle_that_predicts(tmp_path, schema, tiny_model_dir
 def test_rerun_resumes_from_the_last_checkpoint(tmp_path, tiny_model_dir, capsys):
     out = run_training(tmp_path, tiny_model_dir, "--max_steps", "2", "--save_steps", "2")
     assert (out / "checkpoint-2").is_dir()
+    # a run killed while saving checkpoint-3: model written, trainer_state.json (written last) not
+    (out / "checkpoint-3").mkdir()
+    (out / "checkpoint-3" / "adapter_model.safetensors").write_bytes(b"partial")
     run_training(tmp_path, tiny_model_dir, "--max_steps", "4", "--save_steps", "2")
-    assert f"resuming from {out / 'checkpoint-2'}" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"skipping incomplete {out / 'checkpoint-3'}" in printed
+    assert f"resuming from {out / 'checkpoint-2'}" in printed
     assert json.loads((out / "checkpoint-4" / "trainer_state.json").read_text())["global_step"] == 4
 
 
@@ -133,3 +147,32 @@ def test_qlora_runs_on_cpu(tmp_path, tiny_model_dir):
     meta = json.loads((out / "adapter" / "triage.json").read_text())
     assert meta["lora"]["load_in_4bit"] is True
     assert any("lora_B" in k and v.abs().sum() > 0 for k, v in lora_tensors(out / "adapter").items())
+
+
+def test_merge_writes_a_standalone_model_with_the_same_tickets(tmp_path, schema, tiny_model_dir):
+    from inference.engine import TriageEngine
+    from training.merge import merge
+
+    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "2")
+    merged = merge(str(out / "adapter"), tmp_path / "merged")
+    assert (merged / "model.safetensors").is_file() and (merged / "triage.json").is_file()
+    assert not (merged / "adapter_config.json").exists()
+    text = "Outlook crashes when I open attachments"
+    with_adapter = TriageEngine.load(str(out / "adapter"), schema=schema, device="cpu").predict(text)
+    standalone = TriageEngine.load(str(merged), schema=schema, device="cpu").predict(text)
+    assert standalone.ticket == with_adapter.ticket
+    for field, confidence in with_adapter.confidence.items():
+        assert standalone.confidence[field] == pytest.approx(confidence, abs=1e-3)
+
+
+def test_best_checkpoint_and_early_stopping_can_use_task_metrics(tmp_path, tiny_model_dir):
+    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "6", "--eval_strategy", "steps",
+                       "--eval_steps", "1", "--save_steps", "1", "--task_eval_samples", "4",
+                       "--metric_for_best_model", "eval_category/accuracy", "--greater_is_better", "true",
+                       "--load_best_model_at_end", "true", "--early_stopping_patience", "1",
+                       "--learning_rate", "0")  # nothing improves: early stopping must end the run
+    states = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+    state = json.loads((states[-1] / "trainer_state.json").read_text())
+    assert state["global_step"] < 6  # stopped early
+    assert state["best_metric"] is not None and state["best_model_checkpoint"]
+    assert any("eval_category/accuracy" in entry for entry in state["log_history"])

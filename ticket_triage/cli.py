@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("generating.importer", "bring a CSV/JSONL ITSM export into the JSONL format"),
     "data": ("generating.stats", "inspect datasets: `triage data stats DIR`, `triage data rebalance ...`"),
     "train": ("training.train", "fine-tune a LoRA/QLoRA adapter from a YAML profile"),
+    "merge": ("training.merge", "fold an adapter into its base model for serving engines"),
     "predict": ("inference.predict", "triage tickets to schema-valid JSON"),
     "eval": ("inference.evaluate", "score a model on a labelled JSONL split"),
     "model": ("ticket_triage.models", "resolve a model name (converts the offline default once)"),

@@ -62,10 +62,9 @@ class ResolvedModel:
     name: str = ""  # what the user asked for, for messages and metadata
 
     @property
-    def adapter_meta(self) -> dict[str, Any]:
-        if not self.adapter:
-            return {}
-        path = Path(self.adapter) / ADAPTER_META
+    def triage_meta(self) -> dict[str, Any]:
+        """The training metadata of an adapter bundle or a merged model folder ({} for a plain model)."""
+        path = Path(self.adapter or self.base) / ADAPTER_META
         return json.loads(path.read_text()) if path.is_file() else {}
 
 
@@ -115,6 +114,7 @@ def convert_offline_model(alias: str, force: bool = False) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     # Write to a temporary folder and rename: a killed conversion never leaves a half folder.
     tmp = Path(tempfile.mkdtemp(prefix=f".{model.folder}-", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         lm.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)

@@ -58,6 +58,20 @@ class TriageTrainArguments:
         default=DEFAULT_MAX_INPUT_TOKENS,
         metadata={"help": "cut ticket texts to this many tokens, as inference does (keeps the answer in max_length)"},
     )
+    dequantize_mxfp4: bool = field(
+        default=False,
+        metadata={"help": "load MXFP4 checkpoints (gpt-oss) dequantised to `dtype`, as their LoRA recipe does"},
+    )
+    task_eval_samples: int = field(
+        default=64,
+        metadata={"help": "at each evaluation, triage this many validation rows through the inference engine "
+                  "and log per-field accuracy, macro-F1 and schema-valid rate (0 turns it off)"},
+    )
+    early_stopping_patience: int | None = field(
+        default=None,
+        metadata={"help": "stop after this many evaluations without improvement of metric_for_best_model "
+                  "(which may be a task metric such as eval_category/accuracy)"},
+    )
     max_train_samples: int | None = field(default=None, metadata={"help": "use only the first N training rows"})
     max_eval_samples: int | None = field(default=None, metadata={"help": "use only the first N validation rows"})
     resume: str = field(
@@ -106,8 +120,8 @@ def file_fingerprint(path: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_model(model_args: Any, base: str) -> Any:
-    """Base model, 4-bit when the profile says so (QLoRA)."""
+def build_model(model_args: Any, base: str, dequantize_mxfp4: bool = False) -> Any:
+    """Base model, 4-bit when the profile says so (QLoRA), MXFP4 dequantised when asked (gpt-oss)."""
     import torch
     from transformers import AutoModelForCausalLM
     from trl import get_quantization_config
@@ -117,11 +131,63 @@ def build_model(model_args: Any, base: str) -> Any:
     if model_args.attn_implementation:
         kwargs["attn_implementation"] = model_args.attn_implementation
     quantization_config = get_quantization_config(model_args)
+    if dequantize_mxfp4:
+        from transformers import Mxfp4Config
+
+        quantization_config = Mxfp4Config(dequantize=True)
+        kwargs["use_cache"] = False  # the cache is useless in training and gpt-oss warns without this
     if quantization_config is not None:
         kwargs["quantization_config"] = quantization_config
-        if torch.cuda.is_available():
+        if torch.cuda.is_available() and model_args.load_in_4bit:
             kwargs["device_map"] = {"": torch.cuda.current_device()}  # one copy per process (DDP)
     return AutoModelForCausalLM.from_pretrained(base, **kwargs)
+
+
+def task_metrics_callback(schema: TicketSchema, rows: list[dict[str, Any]], tokenizer: Any,
+                          max_input_tokens: int) -> Any:
+    """A TrainerCallback that scores the model as it will be used: through the inference engine.
+
+    Loss says little about routing; at each evaluation this triages `rows` (classification only)
+    with the model being trained and adds per-field accuracy, macro-F1, exact match and the
+    schema-valid rate to the evaluation metrics, so TensorBoard shows them next to the loss and
+    `metric_for_best_model` / early stopping can use them (e.g. `eval_category/accuracy`).
+    """
+    from transformers import TrainerCallback
+
+    from inference.engine import TriageEngine
+    from inference.evaluate import evaluate
+
+    class TaskMetrics(TrainerCallback):
+        trainer: Any = None  # set after the trainer exists: its log() feeds TensorBoard
+
+        def on_evaluate(self, args: Any, state: Any, control: Any, model: Any = None,
+                        metrics: dict[str, float] | None = None, **kwargs: Any) -> None:
+            engine = TriageEngine(model, tokenizer, schema, max_input_tokens=max_input_tokens)
+            scores = evaluate(engine, rows, progress=False)
+            model.train()  # the engine switched it to eval mode
+            task = {f"eval_{k}": v for k, v in scores.items() if k not in ("n", "latency_ms_p50", "tickets_per_s")}
+            if metrics is not None:
+                metrics.update(task)  # best-checkpoint selection and early stopping read this dict
+            if self.trainer is not None:
+                self.trainer.log(task)
+
+    return TaskMetrics()
+
+
+def last_complete_checkpoint(out_dir: Path) -> str | None:
+    """The newest checkpoint a run can resume from.
+
+    The Trainer writes `trainer_state.json` last when it saves a checkpoint, so a run killed in
+    the middle of a save leaves a folder without it (or with a cut-off one): that one is skipped.
+    """
+    checkpoints = sorted(out_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]), reverse=True)
+    for checkpoint in checkpoints:
+        try:
+            json.loads((checkpoint / "trainer_state.json").read_text())
+            return str(checkpoint)
+        except (OSError, ValueError):
+            print(f"[train] skipping incomplete {checkpoint} (killed while saving?)", flush=True)
+    return None
 
 
 def write_bundle(
@@ -134,6 +200,7 @@ def write_bundle(
     """Save adapter + tokenizer + schema + metadata + card atomically to `out_dir/adapter`."""
     target = out_dir / ADAPTER_DIR
     tmp = Path(tempfile.mkdtemp(prefix=".adapter-", dir=out_dir))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         trainer.model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
@@ -197,7 +264,6 @@ def main(argv: list[str] | None = None) -> int:
     triage_args, sft_args, model_args, profile = parse_args(argv)
     from datasets import Dataset
     from transformers import AutoTokenizer
-    from transformers.trainer_utils import get_last_checkpoint
     from trl import SFTTrainer, get_peft_config
 
     # 1. Schema and data, checked before anything heavy is loaded.
@@ -211,12 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     # 2. Model and tokenizer (aliases such as smollm2-135m resolve to a local folder).
     resolved = resolve_model(model_args.model_name_or_path)
     tokenizer = AutoTokenizer.from_pretrained(resolved.base)
+    if not tokenizer.chat_template:
+        raise DataError(f"{model_args.model_name_or_path}: the tokenizer has no chat template; the prompt contract "
+                        "renders chat messages, so use an instruct/chat model (or add a template to its tokenizer)")
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     rows = fit_to_length(tokenizer, schema, rows, sft_args.max_length, triage_args.max_input_tokens)
     if val_rows:
         val_rows = fit_to_length(tokenizer, schema, val_rows, sft_args.max_length, triage_args.max_input_tokens)
-    model = build_model(model_args, resolved.base)
+    model = build_model(model_args, resolved.base, triage_args.dequantize_mxfp4)
 
     # 3. Rows -> prompt-completion through the one prompt contract (loss on the completion only).
     sft_args.completion_only_loss = True
@@ -228,6 +297,15 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # 4. Train (resuming from the last checkpoint of an interrupted run).
+    callbacks = []
+    if val_rows and triage_args.task_eval_samples:
+        callbacks.append(task_metrics_callback(schema, val_rows[: triage_args.task_eval_samples], tokenizer,
+                                               triage_args.max_input_tokens))
+    if triage_args.early_stopping_patience:
+        from transformers import EarlyStoppingCallback
+
+        # After the task metrics callback, so it sees them in the evaluation metrics.
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=triage_args.early_stopping_patience))
     trainer = SFTTrainer(
         model=model,
         args=sft_args,
@@ -235,11 +313,15 @@ def main(argv: list[str] | None = None) -> int:
         eval_dataset=eval_ds,
         processing_class=tokenizer,
         peft_config=get_peft_config(model_args),
+        callbacks=callbacks,
     )
+    for callback in callbacks:
+        if hasattr(callback, "trainer"):
+            callback.trainer = trainer
     out_dir = Path(sft_args.output_dir)
     resume_from = None
     if triage_args.resume == "auto" and out_dir.is_dir():
-        resume_from = get_last_checkpoint(str(out_dir))
+        resume_from = last_complete_checkpoint(out_dir)
     elif triage_args.resume not in ("auto", "never"):
         resume_from = triage_args.resume
     if resume_from:
