@@ -81,7 +81,7 @@ import yaml
 from tqdm import tqdm
 
 from ticket_triage.prompt import DEFAULT_INSTRUCTION
-from ticket_triage.schema import FieldError, SchemaError, TicketSchema, add_schema_argument, load_schema, parse_schema
+from ticket_triage.schema import SchemaError, TicketSchema, add_schema_argument, load_schema, parse_schema
 
 SPLIT_NAMES = ("train", "val", "test")
 SUMMARY_FIELD = "summary"  # in an inferred schema this field is free text, every other one an enum
@@ -553,41 +553,6 @@ def enum_spellings(schema: TicketSchema) -> dict[str, dict[str, str]]:
     return {f.name: {v.casefold(): v for v in f.values} for f in schema.enum_fields}
 
 
-def label_errors(schema: TicketSchema, label: dict[str, Any]) -> list[FieldError]:
-    """Problems with a possibly partial label: present fields are checked, absent ones are unlabelled.
-
-    Unlike `TicketSchema.errors`, a missing field is not an error, and a rule is checked only when
-    both of its fields are present.
-    """
-    errors = [FieldError(k, "unknown field") for k in label if k not in schema.field_names]
-    for f in schema.fields:
-        if f.name not in label:
-            continue
-        value = label[f.name]
-        if not isinstance(value, str):
-            errors.append(FieldError(f.name, f"must be a string, got {type(value).__name__}"))
-        elif f.type == "enum" and value not in f.values:
-            errors.append(FieldError(f.name, f"{value!r} is not one of {list(f.values)}"))
-        elif f.type == "text" and not value.strip():
-            errors.append(FieldError(f.name, "must not be empty"))
-        elif f.type == "text" and len(value) > f.max_length:
-            errors.append(FieldError(f.name, f"has {len(value)} characters, at most {f.max_length} allowed"))
-    if errors:
-        return errors
-    for rule in schema.rules:
-        if rule.field in label and rule.constrains in label:
-            allowed = rule.allowed[label[rule.field]]
-            if label[rule.constrains] not in allowed:
-                errors.append(
-                    FieldError(
-                        rule.constrains,
-                        f"{label[rule.constrains]!r} is not allowed when {rule.field} is {label[rule.field]!r} "
-                        f"(allowed: {list(allowed)})",
-                    )
-                )
-    return errors
-
-
 def make_row(
     candidate: Candidate, schema: TicketSchema, spelling: dict[str, dict[str, str]] | None = None
 ) -> dict[str, Any] | Reject:
@@ -598,7 +563,7 @@ def make_row(
         if name in candidate.label:
             value = candidate.label[name]
             label[name] = spelling.get(name, {}).get(value.casefold(), value)
-    errors = label_errors(schema, label)
+    errors = schema.errors(label, partial=True)
     if errors:
         detail = "; ".join(str(e) for e in errors)
         return Reject(candidate.file, candidate.line, candidate.row, "invalid_label", detail, candidate.raw)

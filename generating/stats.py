@@ -33,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from generating.importer import label_errors, normalise_text
+from generating.importer import normalise_text
 from ticket_triage.dataset import DataError, read_rows
 from ticket_triage.schema import SchemaError, TicketSchema, load_schema
 
@@ -123,7 +123,7 @@ def split_stats(rows: list[dict[str, Any]], schema: TicketSchema, keys: list[str
 
     invalid = []
     for row in rows:
-        errors = label_errors(schema, row["label"])
+        errors = schema.errors(row["label"], partial=True)
         if errors:
             invalid.append({"id": row.get("id"), "error": "; ".join(str(e) for e in errors)})
 

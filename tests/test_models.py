@@ -52,3 +52,18 @@ def test_missing_offline_package_says_what_to_install(monkeypatch, tmp_path: Pat
 def test_hub_error_hint_names_the_offline_alias():
     err = models.hub_error_hint("org/model", OSError("no internet"))
     assert "smollm2-135m" in str(err) and "org/model" in str(err)
+
+
+def test_atomic_folder_keeps_the_old_folder_when_writing_fails(tmp_path: Path):
+    target = tmp_path / "bundle"
+    with models.atomic_folder(target) as tmp:
+        (tmp / "weights").write_text("v1")
+    assert (target / "weights").read_text() == "v1"
+    with pytest.raises(RuntimeError), models.atomic_folder(target) as tmp:
+        (tmp / "weights").write_text("half of v2")
+        raise RuntimeError("killed mid-write")
+    assert (target / "weights").read_text() == "v1"
+    with models.atomic_folder(target) as tmp:
+        (tmp / "weights").write_text("v2")
+    assert (target / "weights").read_text() == "v2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]  # no temporary folders left

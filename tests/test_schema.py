@@ -176,3 +176,13 @@ def test_cli_prints_schema_and_validates(capsys, tmp_path: Path):
     bad.write_text("name: x\n")
     assert main(["--schema", str(bad)]) == 2
     assert "bad.yaml: fields" in capsys.readouterr().err
+
+
+def test_partial_tickets_check_present_fields_and_complete_rules_only(schema):
+    assert schema.errors({"category": "Network"}, partial=True) == []
+    assert [e.field for e in schema.errors({"category": "Network"})] == [
+        "subcategory", "priority", "assignment_group", "request_type", "summary"]
+    (error,) = schema.errors({"category": "Access", "subcategory": "VPN"}, partial=True)
+    assert error.field == "subcategory" and "not allowed when category is 'Access'" in error.message
+    assert schema.errors({"subcategory": "VPN"}, partial=True) == []  # the rule needs both sides
+    assert schema.errors({"category": "Gaming"}, partial=True)[0].field == "category"

@@ -56,9 +56,8 @@ def read_rows(
                 problems.append(f"{where}: label: missing or not an object")
                 continue
             if schema is not None:
-                for err in schema.errors(row["label"]):
-                    if not (partial_labels and err.message == "missing"):
-                        problems.append(f"{where}: label.{err}")
+                for err in schema.errors(row["label"], partial=partial_labels):
+                    problems.append(f"{where}: label.{err}")
             rows.append(row)
             if limit and len(rows) >= limit:
                 break

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from ticket_triage.schema import REPO_ROOT
+from ticket_triage.schema import REPO_ROOT, add_schema_argument
 
 CPU_PROFILE = REPO_ROOT / "configs" / "train" / "cpu_smollm2.yaml"
 EXAMPLES = [
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-steps", type=int, default=None, help="training steps (default: the profile's)")
     parser.add_argument("--eval-limit", type=int, default=100, help="held-out tickets to evaluate per model")
+    add_schema_argument(parser)
     args = parser.parse_args(argv)
 
     from generating import synthetic
@@ -54,15 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     data_dir, run_dir = out / "data", out / "run"
     timings: dict[str, float] = {}
-    schema = load_schema()
+    schema = load_schema(args.schema)
+    schema_args = ["--schema", args.schema] if args.schema else []
 
     t = step(f"1/4 generate {args.n} synthetic tickets -> {data_dir}")
-    synthetic.main(["--n", str(args.n), "--seed", str(args.seed), "--out", str(data_dir)])
+    if synthetic.main(["--n", str(args.n), "--seed", str(args.seed), "--out", str(data_dir), *schema_args]):
+        return 2  # the generator said why (a custom taxonomy needs its own data: `triage import`)
     timings["generate_s"] = time.perf_counter() - t
 
     t = step(f"2/4 fine-tune a LoRA adapter on {args.model} ({CPU_PROFILE.relative_to(REPO_ROOT)})")
     train_args = ["--config", str(CPU_PROFILE), "--model_name_or_path", args.model,
-                  "--train_file", str(data_dir / "train.jsonl"), "--output_dir", str(run_dir)]
+                  "--train_file", str(data_dir / "train.jsonl"), "--output_dir", str(run_dir), *schema_args]
     if args.max_steps is not None:
         train_args += ["--max_steps", str(args.max_steps)]
     train.main(train_args)

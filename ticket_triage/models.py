@@ -17,6 +17,8 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,28 @@ def default_model() -> str:
     return str(SHIPPED_ADAPTER) if is_adapter_bundle(SHIPPED_ADAPTER) else DEFAULT_MODEL
 
 
+@contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder beside `target` that replaces `target` only if the block succeeds.
+
+    A process killed mid-write leaves the old folder (or none) in place, never a half-written one
+    that loads. Used for converted models, adapter bundles and merged models.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
+    old = target.parent / f".{target.name}-old"
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def triage_home() -> Path:
     return Path(os.environ.get("TRIAGE_HOME") or Path.home() / ".cache" / "ticket-triage")
 
@@ -111,19 +135,10 @@ def convert_offline_model(alias: str, force: bool = False) -> Path:
     if hasattr(lm.config, "quantization_config"):
         del lm.config.quantization_config
     lm.config.name_or_path = model.hub_id
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a temporary folder and rename: a killed conversion never leaves a half folder.
-    tmp = Path(tempfile.mkdtemp(prefix=f".{model.folder}-", dir=target.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
-    try:
+    with atomic_folder(target) as tmp:
         lm.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / "SOURCE.txt").write_text(f"Converted from {gguf} ({model.pip_name}); original: {model.hub_id}\n")
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 

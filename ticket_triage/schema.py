@@ -158,14 +158,19 @@ class TicketSchema:
         return schema
 
     # ---- validation ----------------------------------------------------------------------
-    def errors(self, ticket: Any) -> list[FieldError]:
-        """Every problem with `ticket`, one per field, with a message a person can act on."""
+    def errors(self, ticket: Any, partial: bool = False) -> list[FieldError]:
+        """Every problem with `ticket`, one per field, with a message a person can act on.
+
+        `partial` accepts a ticket that leaves fields out (imported exports often label only the
+        category): present fields are checked, and a rule only when both of its fields are present.
+        """
         if not isinstance(ticket, dict):
             return [FieldError("", f"a ticket must be a JSON object, got {type(ticket).__name__}")]
         errors = [FieldError(k, "unknown field") for k in ticket if k not in self.field_names]
         for f in self.fields:
             if f.name not in ticket:
-                errors.append(FieldError(f.name, "missing"))
+                if not partial:
+                    errors.append(FieldError(f.name, "missing"))
                 continue
             value = ticket[f.name]
             if not isinstance(value, str):
@@ -179,6 +184,8 @@ class TicketSchema:
         if errors:
             return errors
         for rule in self.rules:
+            if rule.field not in ticket or rule.constrains not in ticket:
+                continue  # only a partial ticket gets here
             allowed = rule.allowed[ticket[rule.field]]
             if ticket[rule.constrains] not in allowed:
                 errors.append(

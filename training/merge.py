@@ -11,13 +11,11 @@ schema it was trained on travels with it. Written atomically: a killed merge lea
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-from ticket_triage.models import ADAPTER_META, resolve_model
+from ticket_triage.models import ADAPTER_META, atomic_folder, resolve_model
 
 
 def merge(adapter: str, out: str | Path, dtype: str = "float32") -> Path:
@@ -33,20 +31,12 @@ def merge(adapter: str, out: str | Path, dtype: str = "float32") -> Path:
     base = AutoModelForCausalLM.from_pretrained(resolved.base, dtype=getattr(torch, dtype))
     merged = PeftModel.from_pretrained(base, resolved.adapter).merge_and_unload()
     tokenizer = AutoTokenizer.from_pretrained(resolved.adapter)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
-    try:
+    with atomic_folder(out) as tmp:
         merged.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         for name in (ADAPTER_META, "schema.yaml", "README.md"):
             if (Path(resolved.adapter) / name).is_file():
                 shutil.copyfile(Path(resolved.adapter) / name, tmp / name)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

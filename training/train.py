@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ticket_triage.dataset import DataError, read_rows
-from ticket_triage.models import ADAPTER_META, DEFAULT_MODEL, resolve_model
+from ticket_triage.models import ADAPTER_META, DEFAULT_MODEL, atomic_folder, resolve_model
 from ticket_triage.prompt import (
     DEFAULT_MAX_INPUT_TOKENS,
     PROMPT_VERSION,
@@ -199,24 +197,13 @@ def write_bundle(
 ) -> Path:
     """Save adapter + tokenizer + schema + metadata + card atomically to `out_dir/adapter`."""
     target = out_dir / ADAPTER_DIR
-    tmp = Path(tempfile.mkdtemp(prefix=".adapter-", dir=out_dir))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
-    try:
+    with atomic_folder(target) as tmp:
         trainer.model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         if Path(schema.source).is_file():
             shutil.copyfile(schema.source, tmp / "schema.yaml")
         (tmp / ADAPTER_META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         (tmp / "README.md").write_text(model_card(meta))
-        # A killed run leaves the old bundle or the new one in place, never a half-written one.
-        old = out_dir / ".adapter-old"
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
