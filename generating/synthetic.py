@@ -768,7 +768,7 @@ def export_rows(
 # ---- command line ------------------------------------------------------------------------------------
 def _export_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m generating.synthetic export",
+        prog="triage generate export",
         description="Convert generated rows to a training format: trl (conversational prompt-completion), "
         "alpaca (instruction/input/output) or sharegpt (conversations).",
     )
@@ -806,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["export"]:
         return _export_main(argv[1:])
     parser = argparse.ArgumentParser(
-        prog="python -m generating.synthetic",
+        prog="triage generate",
         description="Write seeded synthetic tickets to OUT/{train,val,test}.jsonl, split by base situation. "
         "Use `python -m generating.synthetic export --help` to convert rows to trl/alpaca/sharegpt.",
     )

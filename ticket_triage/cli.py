@@ -13,6 +13,7 @@ Each subcommand is the `main(argv)` of its stage module, imported only when that
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
 # subcommand -> (module whose main(argv) runs it, one-line help)
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if command == "data" and rest and rest[0] == "stats":
         rest = rest[1:]  # `triage data stats X` is the stats module's default action
+    # bitsandbytes warns on every CPU import that an optional hub-downloaded kernel is missing; its
+    # pure-PyTorch 4-bit path works (the QLoRA test runs it), so the warning only adds noise.
+    logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
     module = importlib.import_module(COMMANDS[command][0])
     return int(module.main(rest) or 0)
 

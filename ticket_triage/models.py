@@ -182,7 +182,7 @@ def hub_error_hint(name: str, error: Exception) -> ModelNotFoundError:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ticket_triage.models", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="triage model", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", nargs="?", default=DEFAULT_MODEL, help="alias, folder, adapter bundle or hub id")
     parser.add_argument("--force", action="store_true", help="convert the offline model again")
     args = parser.parse_args(argv)
