@@ -29,7 +29,7 @@ from typing import Any
 
 from ticket_triage.models import ResolvedModel, default_model, hub_error_hint, resolve_model
 from ticket_triage.prompt import DEFAULT_MAX_INPUT_TOKENS, answer_prefix, build_messages, truncate_text
-from ticket_triage.schema import TicketSchema, load_schema
+from ticket_triage.schema import SchemaError, TicketSchema, load_schema
 
 DEFAULT_REVIEW_THRESHOLD = 0.5
 TOP_K = 3
@@ -291,7 +291,7 @@ def check_adapter_schema(resolved: ResolvedModel, schema: TicketSchema) -> None:
     meta = resolved.triage_meta
     trained = meta.get("schema_fingerprint")
     if trained and trained != schema.fingerprint():
-        raise ValueError(
+        raise SchemaError(
             f"model {resolved.adapter or resolved.base} was trained on schema {meta.get('schema_name')!r} "
             f"(fingerprint {trained}), but schema {schema.name!r} from {schema.source} "
             f"(fingerprint {schema.fingerprint()}) was asked for; pass the adapter's schema with --schema "

@@ -37,3 +37,12 @@ def test_every_command_module_has_main():
 
     for module, _ in COMMANDS.values():
         assert importlib.util.find_spec(module) is not None, module
+
+
+def test_bad_input_is_one_clear_line_not_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nfields: {}\n")
+    assert main(["eval", "--data", str(tmp_path / "missing.jsonl"), "--schema", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("triage eval: error: ") and "bad.yaml: fields" in err
+    assert "Traceback" not in err

@@ -55,8 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     # bitsandbytes warns on every CPU import that an optional hub-downloaded kernel is missing; its
     # pure-PyTorch 4-bit path works (the QLoRA test runs it), so the warning only adds noise.
     logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
+    from ticket_triage.dataset import DataError
+    from ticket_triage.models import ModelNotFoundError
+    from ticket_triage.schema import SchemaError
+
     module = importlib.import_module(COMMANDS[command][0])
-    return int(module.main(rest) or 0)
+    try:
+        return int(module.main(rest) or 0)
+    except (SchemaError, DataError, ModelNotFoundError) as e:
+        # Bad input, not a bug: the message names the file, line or field; a traceback adds nothing.
+        print(f"triage {command}: error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
