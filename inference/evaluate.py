@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ticket_triage.dataset import DataError, read_rows
+from ticket_triage.dataset import read_rows
 from ticket_triage.schema import TicketSchema, load_schema
 
 
@@ -99,11 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     schema = load_schema(args.schema)
-    try:
-        # Imported data may label only some fields; those are scored where present.
-        rows = read_rows(args.data, schema, args.limit, partial_labels=True)
-    except DataError as e:
-        raise SystemExit(f"error: {e}") from None
+    # Imported data may label only some fields; those are scored where present.
+    rows = read_rows(args.data, schema, args.limit, partial_labels=True)  # `triage` reports a DataError
     columns = {}
     for name in args.model or [None]:
         engine = load_engine(args, model=name)

@@ -86,10 +86,15 @@ def fit_to_length(
     the loss is on. So the ticket is cut instead, and a `max_length` too short even for that fails
     here, before any training.
     """
-    fitted = []
+    fitted, longest_text = [], 0
     for row in rows:
-        text, _ = truncate_text(tokenizer, row["text"], max_input_tokens)
-        fitted.append({**row, "text": text} if text != row["text"] else row)
+        text, length = truncate_text(tokenizer, row["text"], max_input_tokens)
+        if text != row["text"]:
+            row = {**row, "text": text}
+            # decode then encode can shift a token at the cut, so count what will really be trained on
+            length = len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        fitted.append(row)
+        longest_text = max(longest_text, length)
     if not max_length:
         return fitted
     prompt = tokenizer.apply_chat_template(
@@ -98,7 +103,6 @@ def fit_to_length(
         add_generation_prompt=True,
     )
     overhead = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
-    longest_text = max(len(tokenizer(r["text"], add_special_tokens=False)["input_ids"]) for r in fitted)
     longest_answer = max(len(tokenizer(answer_text(schema, r["label"]))["input_ids"]) for r in fitted)
     needed = overhead + longest_text + longest_answer + 8  # + end-of-turn tokens
     if needed > max_length:
