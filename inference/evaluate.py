@@ -64,9 +64,12 @@ def score(schema: TicketSchema, rows: list[dict[str, Any]], results: list[Any], 
     return metrics
 
 
-def evaluate(engine: Any, rows: list[dict[str, Any]], full: bool = False, progress: bool = True) -> dict[str, Any]:
+def evaluate(
+    engine: Any, rows: list[dict[str, Any]], full: bool = False, progress: bool = True, batch_size: int = 16
+) -> dict[str, Any]:
     start = time.perf_counter()
-    results = engine.predict_batch([r["text"] for r in rows], classification_only=not full, progress=progress)
+    results = engine.predict_batch([r["text"] for r in rows], classification_only=not full, progress=progress,
+                                   batch_size=batch_size)
     return score(engine.schema, rows, results, time.perf_counter() - start)
 
 
@@ -105,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.model or [None]:
         engine = load_engine(args, model=name)
         print(f"[eval] {engine.name} on {len(rows)} rows of {args.data}", file=sys.stderr, flush=True)
-        columns[engine.name] = evaluate(engine, rows, full=args.full)
+        columns[engine.name] = evaluate(engine, rows, full=args.full, batch_size=args.batch_size)
     table = markdown_table(columns)
     print(table)
     if args.out:

@@ -117,6 +117,17 @@ def test_fingerprint_is_stable_and_sensitive(schema):
     assert parse_schema(raw).fingerprint() != schema.fingerprint()
 
 
+def test_review_thresholds_are_per_field_policy_outside_the_fingerprint(schema):
+    assert schema.get_field("category").review_threshold == 0.6
+    raw = raw_default()
+    raw["fields"]["request_type"].pop("review_threshold", None)
+    raw["fields"]["category"]["review_threshold"] = 0.9
+    changed = parse_schema(raw)
+    assert changed.get_field("request_type").review_threshold == 0.5  # the default
+    assert changed.get_field("category").review_threshold == 0.9
+    assert changed.fingerprint() == schema.fingerprint()  # no retraining needed to change policy
+
+
 @pytest.mark.parametrize(
     "mutate, message",
     [
@@ -129,6 +140,8 @@ def test_fingerprint_is_stable_and_sensitive(schema):
         (lambda r: r["fields"]["priority"].update(values=["Low", "Low"]), "fields.priority.values: duplicate value"),
         (lambda r: r["fields"]["priority"].update(colour="red"), "fields.priority: unknown key(s) ['colour']"),
         (lambda r: r["fields"]["summary"].update(max_length=0), "fields.summary.max_length"),
+        (lambda r: r["fields"]["priority"].update(review_threshold=1.5), "fields.priority.review_threshold"),
+        (lambda r: r["fields"]["summary"].update(review_threshold=0.5), "unknown key(s) ['review_threshold']"),
         (lambda r: r["fields"]["summary"].update(type="string"), "fields.summary.type"),
         (lambda r: r.update(labels=[]), "unknown top-level key(s) ['labels']"),
         (lambda r: r.update(rules=r["rules"] + [r["rules"][0]]), "rules[2]: category -> subcategory is already"),

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("training.merge", "fold an adapter into its base model for serving engines"),
     "predict": ("inference.predict", "triage tickets to schema-valid JSON"),
     "eval": ("inference.evaluate", "score a model on a labelled JSONL split"),
+    "calibrate": ("inference.calibrate", "fit per-field confidence temperatures on a validation split"),
     "model": ("ticket_triage.models", "resolve a model name (converts the offline default once)"),
 }
 

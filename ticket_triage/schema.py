@@ -28,7 +28,11 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 FIELD_TYPES = ("enum", "text")
 TOP_LEVEL_KEYS = {"name", "version", "description", "fields", "rules"}
-FIELD_KEYS = {"enum": {"type", "description", "values"}, "text": {"type", "description", "max_length"}}
+FIELD_KEYS = {
+    "enum": {"type", "description", "values", "review_threshold"},
+    "text": {"type", "description", "max_length"},
+}
+DEFAULT_REVIEW_THRESHOLD = 0.5
 RULE_KEYS = {"field", "constrains", "allowed"}
 
 
@@ -60,6 +64,9 @@ class TicketField:
     description: str = ""
     values: tuple[str, ...] = ()  # enum fields only
     max_length: int = 0  # text fields only
+    # Enum fields only: a ticket whose confidence on this field is below it goes to human review.
+    # Deployment policy, not taxonomy: it is left out of the JSON Schema and the fingerprint.
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,16 @@ class TicketSchema:
                 permitted = set(rule.allowed.get(chosen[rule.field], ()))
                 allowed = [v for v in allowed if v in permitted]
         return allowed
+
+    def review_thresholds(self, override: float | dict[str, float] | None = None) -> dict[str, float]:
+        """Per enum field, the confidence below which a ticket goes to review.
+
+        From the config, unless `override` gives one number for every field or a dict for some.
+        """
+        thresholds = {f.name: f.review_threshold for f in self.enum_fields}
+        if isinstance(override, (int, float)):
+            return dict.fromkeys(thresholds, float(override))
+        return thresholds | dict(override or {})
 
     def fingerprint(self) -> str:
         """Stable hash of what the model is trained to emit (not of comments or file layout)."""
@@ -272,7 +289,11 @@ def _parse_field(name: Any, spec: Any, where: str) -> TicketField:
     if not isinstance(description, str):
         raise SchemaError(f"{where}.description: must be a string")
     if ftype == "enum":
-        return TicketField(name, "enum", description.strip(), _unique_strings(spec.get("values"), f"{where}.values"))
+        threshold = spec.get("review_threshold", DEFAULT_REVIEW_THRESHOLD)
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+            raise SchemaError(f"{where}.review_threshold: must be a number from 0 to 1, got {threshold!r}")
+        values = _unique_strings(spec.get("values"), f"{where}.values")
+        return TicketField(name, "enum", description.strip(), values, review_threshold=float(threshold))
     max_length = spec.get("max_length")
     if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1:
         raise SchemaError(f"{where}.max_length: must be a positive integer, got {max_length!r}")

@@ -1,0 +1,85 @@
+"""Temperature calibration: the maths on known distributions, and `triage calibrate` end to end."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+
+import pytest
+
+from inference.calibrate import (
+    expected_calibration_error,
+    field_samples,
+    fit_temperature,
+    main,
+    negative_log_likelihood,
+)
+
+
+def test_ece_of_perfectly_calibrated_and_overconfident_predictions():
+    # 80% sure and right 8 times out of 10: calibrated.
+    assert expected_calibration_error([0.8] * 10, [True] * 8 + [False] * 2) == pytest.approx(0.0)
+    # Always 100% sure, right half the time: off by 0.5.
+    assert expected_calibration_error([1.0] * 10, [True, False] * 5) == pytest.approx(0.5)
+    assert expected_calibration_error([], []) == 0.0
+
+
+def _draw(true_temperature: float, n: int, seed: int = 0) -> list[tuple[list[float], int]]:
+    """Option scores whose gold label is drawn from softmax(scores / true_temperature)."""
+    rng = random.Random(seed)
+    samples = []
+    for _ in range(n):
+        scores = [rng.gauss(0, 3) for _ in range(6)]
+        weights = [math.exp(s / true_temperature) for s in scores]
+        samples.append((scores, rng.choices(range(6), weights=weights)[0]))
+    return samples
+
+
+@pytest.mark.parametrize("true_temperature", [0.5, 1.0, 3.0])
+def test_fit_temperature_recovers_the_temperature_that_made_the_labels(true_temperature):
+    samples = _draw(true_temperature, 3000)
+    fitted = fit_temperature(samples)
+    assert fitted == pytest.approx(true_temperature, rel=0.15)
+    assert negative_log_likelihood(samples, fitted) <= negative_log_likelihood(samples, 1.0) + 1e-9
+
+
+def test_fit_temperature_without_samples_is_the_identity():
+    assert fit_temperature([]) == 1.0
+
+
+def test_field_samples_skip_gold_values_that_were_not_allowed(schema):
+    class Result:
+        def __init__(self, ticket, option_scores):
+            self.ticket, self.option_scores = ticket, option_scores
+
+    rows = [{"label": {"category": "Network", "subcategory": "VPN"}}]
+    # The category was wrong, so VPN was not among the subcategory options offered.
+    results = [Result({"category": "Access", "subcategory": "Password Reset"},
+                      {"category": {"Access": -0.1, "Network": -2.0}, "subcategory": {"Password Reset": -0.2}})]
+    samples = field_samples(schema, rows, results)
+    assert samples["category"]["fit"] == [([-0.1, -2.0], 1)]
+    assert samples["subcategory"]["fit"] == []  # cannot teach the temperature anything
+    assert samples["subcategory"]["correct"] == [False]  # but counts for the ECE
+
+
+def test_calibrate_cli_writes_temperatures_the_engine_loads(tiny_model_dir, tmp_path, schema, capsys):
+    from generating.synthetic import main as generate
+    from inference.engine import TriageEngine
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    generate(["--n", "60", "--seed", "3", "--out", str(tmp_path / "data")])
+    capsys.readouterr()
+    code = main(["--model", str(model), "--data", str(tmp_path / "data" / "val.jsonl"),
+                 "--test", str(tmp_path / "data" / "test.jsonl"), "--limit", "6"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["fields"]) == {f.name for f in schema.enum_fields}
+    for field in report["fields"].values():
+        assert field["n"] > 0 and 0 <= field["ece_before"] <= 1 and 0 <= field["ece_after"] <= 1
+    written = json.loads((model / "calibration.json").read_text())
+    assert written["schema_fingerprint"] == schema.fingerprint()
+    engine = TriageEngine.load(str(model), schema=schema, device="cpu")
+    assert engine.temperatures == {name: spec["temperature"] for name, spec in written["fields"].items()}
