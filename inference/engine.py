@@ -190,7 +190,9 @@ class TriageEngine:
         self.forward_passes += 1
         return out.logits.float()
 
-    def _advance(self, batch: _Batch, targets: list[list[int]], branches: list[list[list[int]]] | None = None):
+    def _advance(
+        self, batch: _Batch, targets: list[list[int]], branches: list[list[list[int]]] | None = None
+    ) -> list[list[float]]:
         """Make each row's visible tokens equal `targets[r]`, then score `branches[r]` after it.
 
         Whatever a row has cached beyond its common prefix with the target is masked out (the
@@ -198,7 +200,7 @@ class TriageEngine:
         rest of the target is fed. Each branch is an option's tokens; all branches of a row sit
         in the same row, each attending to the target but not to the other branches. The best
         branch of each row is kept (visible, and its end gives `last_logits`); returns the
-        per-row branch scores (sum of token log-probabilities), or None without branches.
+        per-row branch scores (sum of token log-probabilities; empty for a row without branches).
         """
         torch = self.torch
         rows = len(targets)

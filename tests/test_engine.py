@@ -207,9 +207,14 @@ def test_adapter_trained_on_another_schema_is_refused(tmp_path, schema):
 @pytest.mark.parametrize("model", ["smollm2-135m", "shipped-adapter"])
 def test_real_models_give_valid_tickets_for_all_hostile_inputs(model, schema):
     """The issue's bar: 100% valid on 300 varied and hostile inputs, base model and shipped adapter."""
+    import torch
+
     from ticket_triage.models import SHIPPED_ADAPTER
 
-    engine = TriageEngine.load(str(SHIPPED_ADAPTER) if model == "shipped-adapter" else model, schema=schema)
+    # Validity holds by construction in any dtype; bf16 (where the CPU has AMX) halves the time.
+    dtype = "bfloat16" if getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)() else "float32"
+    name = str(SHIPPED_ADAPTER) if model == "shipped-adapter" else model
+    engine = TriageEngine.load(name, schema=schema, device="cpu", dtype=dtype)
     results = engine.predict_batch(hostile_texts(), batch_size=16)
     assert_all_valid(results, schema)
     assert all(r.ticket["summary"] for r in results)
