@@ -95,6 +95,10 @@ def load_engine(args: argparse.Namespace, model: str | None = None):  # -> Triag
             concurrency=args.concurrency,
             review_threshold=kwargs.get("review_threshold"),
         )
+    from inference.baselines import is_baseline, load_baseline
+
+    if model and is_baseline(model):  # a folder from `triage baseline fit`
+        return load_baseline(model, schema=load_schema(args.schema), review_threshold=kwargs.get("review_threshold"))
     from inference.engine import TriageEngine
 
     return TriageEngine.load(

