@@ -73,15 +73,14 @@ def field_report(gold: list[str], pred: list[str], confidence: list[float | None
         conf = [float(c) for c in confidence]
         report["ece"] = round(expected_calibration_error(conf, correct, ECE_BINS), 4)
         report["reliability"] = _reliability(conf, correct)
-        report["coverage"] = [
-            {
+        report["coverage"] = []
+        for t in THRESHOLDS:
+            kept = [k for c, k in zip(conf, correct) if c >= t]
+            report["coverage"].append({
                 "threshold": t,
-                "coverage": round(sum(c >= t for c in conf) / len(conf), 4),
-                "accuracy": round(sum(k for c, k in zip(conf, correct) if c >= t) / max(1, sum(c >= t for c in conf)),
-                                  4),
-            }
-            for t in THRESHOLDS
-        ]
+                "coverage": round(len(kept) / len(conf), 4),
+                "accuracy": round(sum(kept) / len(kept), 4) if kept else None,  # nothing routed: no accuracy
+            })
     return report
 
 
@@ -226,13 +225,13 @@ def _plots(details: dict[str, Any], out: Path, title: str) -> list[str]:
             bins = d["reliability"]
             left.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-",
                       label=f"{name} (ECE {d['ece']})")
-            right.plot([c["coverage"] for c in d["coverage"]], [c["accuracy"] for c in d["coverage"]], "o-",
-                       label=name)
+            points = [c for c in d["coverage"] if c["accuracy"] is not None]
+            right.plot([c["coverage"] for c in points], [c["accuracy"] for c in points], "o-", label=name)
         left.set(xlabel="mean confidence in bin", ylabel="accuracy in bin", xlim=(0, 1), ylim=(0, 1),
                  title="Reliability: points under the line are over-confident")
         right.set(xlabel="coverage (share of tickets at or above the threshold)", ylabel="accuracy on those",
                   xlim=(0, 1.02), ylim=(0, 1.02), title="Routing more automatically costs accuracy")
-        for c in next(iter(calibrated.values()))["coverage"][1::2]:
+        for c in [c for c in next(iter(calibrated.values()))["coverage"][1::2] if c["accuracy"] is not None]:
             right.annotate(f"≥{c['threshold']}", (c["coverage"], c["accuracy"]), fontsize=7,
                            textcoords="offset points", xytext=(3, 3))
         left.legend(fontsize=7)
@@ -261,7 +260,8 @@ def write_report(out: Path, title: str, metrics: dict[str, Any], details: dict[s
         if "coverage" in d:
             lines += ["", "| review threshold | coverage (routed automatically) | accuracy on those |",
                       "|---|---|---|"]
-            lines += [f"| {c['threshold']} | {c['coverage']} | {c['accuracy']} |" for c in d["coverage"]]
+            lines += [f"| {c['threshold']} | {c['coverage']} | {'—' if c['accuracy'] is None else c['accuracy']} |"
+                      for c in d["coverage"]]
         if f"confusion_{name}.png" in images:
             lines += ["", f"![confusion matrix of {name}](confusion_{name}.png)"]
         lines.append("")
