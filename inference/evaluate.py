@@ -30,7 +30,9 @@ from ticket_triage.schema import TicketSchema, load_schema
 
 ECE_BINS = 10
 THRESHOLDS = [round(0.1 * i, 1) for i in range(10)]  # review thresholds for the coverage curve
-LOWER_IS_BETTER = ("latency", "review_rate", "rule_violation_rate", "/ece")
+LOWER_IS_BETTER = ("latency", "rule_violation_rate", "/ece")
+# Neither direction is better: a confidently wrong model sends little to review.
+NO_BEST = ("review_rate",)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -177,7 +179,7 @@ def markdown_table(columns: dict[str, dict[str, Any]]) -> str:
         values = [columns[n].get(key) for n in names]
         numeric = [v for v in values if isinstance(v, (int, float))]
         lower = any(part in key for part in LOWER_IS_BETTER)
-        best = (min if lower else max)(numeric) if len(numeric) > 1 else None
+        best = (min if lower else max)(numeric) if len(numeric) > 1 and key not in NO_BEST else None
         cells = ["" if v is None else f"**{v}**" if v == best and best is not None else str(v) for v in values]
         lines.append(f"| {key} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -73,10 +73,11 @@ def test_rule_violations(schema):
 
 
 def test_table_marks_the_best_value_per_row():
-    table = markdown_table({"a": {"n": 2, "category/accuracy": 0.5, "latency_ms_p50": 10.0},
-                            "b": {"n": 2, "category/accuracy": 0.7, "latency_ms_p50": 20.0}})
+    table = markdown_table({"a": {"n": 2, "category/accuracy": 0.5, "latency_ms_p50": 10.0, "review_rate": 0.1},
+                            "b": {"n": 2, "category/accuracy": 0.7, "latency_ms_p50": 20.0, "review_rate": 0.3}})
     assert "| category/accuracy | 0.5 | **0.7** |" in table
     assert "| latency_ms_p50 | **10.0** | 20.0 |" in table  # lower is better
+    assert "| review_rate | 0.1 | 0.3 |" in table  # neither is better
 
 
 def test_report_has_metrics_markdown_and_readable_plots(schema, tmp_path):
