@@ -52,7 +52,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inference.engine import TriageResult
+from inference.engine import TOP_K, TriageResult
 from ticket_triage.dataset import DataError
 from ticket_triage.schema import SchemaError, TicketSchema, add_schema_argument, load_schema
 
@@ -62,7 +62,6 @@ SKLEARN_FILE = "model.joblib"
 ENCODER_DIR = "encoder"
 HEADS_FILE = "heads.pt"
 FORMAT_VERSION = 1
-TOP_K = 3
 DEFAULT_BATCH_SIZE = 32
 MAX_PROBLEMS_SHOWN = 20
 LOG_FLOOR = -30.0  # option_scores entry of a value the classifier never saw (log 0 is not JSON)
@@ -768,30 +767,18 @@ def _fit_main(args: argparse.Namespace) -> int:
 
 
 def _predict_main(args: argparse.Namespace) -> int:
-    from inference.predict import read_texts
+    from inference.predict import input_texts, write_results
 
-    if args.input:
-        texts = read_texts(args.input)
-    elif args.text:
-        texts = args.text
-    else:
-        if sys.stdin.isatty():
-            raise SystemExit("error: give ticket text, --input FILE, or pipe a ticket on stdin")
-        texts = [sys.stdin.read()]
+    def missing(message: str) -> None:
+        raise SystemExit(f"error: {message}")
+
+    texts = input_texts(args, missing)
     schema = load_schema(args.schema) if args.schema else None
     model = load_baseline(args.folder, schema=schema, review_threshold=args.review_threshold)
     results = model.predict_batch(
         texts, classification_only=not args.full, progress=len(texts) > 1, batch_size=args.batch_size
     )
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        for result in results:
-            payload = result.ticket if args.ticket_only else result.to_dict()
-            out.write(json.dumps(payload, ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
-    finally:
-        if args.output:
-            out.close()
-            print(f"wrote {len(results)} results to {args.output}", file=sys.stderr)
+    write_results(results, args.output, ticket_only=args.ticket_only, pretty=args.pretty)
     return 0
 
 

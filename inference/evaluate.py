@@ -28,7 +28,6 @@ from typing import Any
 from ticket_triage.dataset import read_rows
 from ticket_triage.schema import TicketSchema, load_schema
 
-ECE_BINS = 10
 THRESHOLDS = [round(0.1 * i, 1) for i in range(10)]  # review thresholds for the coverage curve
 LOWER_IS_BETTER = ("latency", "rule_violation_rate", "/ece")
 # Neither direction is better: a confidently wrong model sends little to review.
@@ -54,7 +53,7 @@ def field_report(gold: list[str], pred: list[str], confidence: list[float | None
     """Everything about one enum field: headline scores, per-class scores, calibration, coverage."""
     from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-    from inference.calibrate import expected_calibration_error
+    from inference.calibrate import expected_calibration_error, reliability_bins
 
     correct = [g == p for g, p in zip(gold, pred)]
     labels = sorted(set(gold) | set(pred))
@@ -73,8 +72,11 @@ def field_report(gold: list[str], pred: list[str], confidence: list[float | None
     }
     if all(c is not None for c in confidence):
         conf = [float(c) for c in confidence]
-        report["ece"] = round(expected_calibration_error(conf, correct, ECE_BINS), 4)
-        report["reliability"] = _reliability(conf, correct)
+        report["ece"] = round(expected_calibration_error(conf, correct), 4)
+        report["reliability"] = [
+            b | {"confidence": round(b["confidence"], 4), "accuracy": round(b["accuracy"], 4)}
+            for b in reliability_bins(conf, correct)
+        ]
         report["coverage"] = []
         for t in THRESHOLDS:
             kept = [k for c, k in zip(conf, correct) if c >= t]
@@ -84,20 +86,6 @@ def field_report(gold: list[str], pred: list[str], confidence: list[float | None
                 "accuracy": round(sum(kept) / len(kept), 4) if kept else None,  # nothing routed: no accuracy
             })
     return report
-
-
-def _reliability(confidence: list[float], correct: list[bool]) -> list[dict[str, float]]:
-    bins = []
-    for b in range(ECE_BINS):
-        lo, hi = b / ECE_BINS, (b + 1) / ECE_BINS
-        members = [i for i, c in enumerate(confidence) if lo < c <= hi or (b == 0 and c == 0.0)]
-        if members:
-            bins.append({
-                "from": lo, "to": hi, "n": len(members),
-                "confidence": round(sum(confidence[i] for i in members) / len(members), 4),
-                "accuracy": round(sum(correct[i] for i in members) / len(members), 4),
-            })
-    return bins
 
 
 def score_details(

@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ticket_triage.models import default_model
 from ticket_triage.schema import add_schema_argument
@@ -131,6 +133,30 @@ def read_texts(path: str) -> list[str]:
     return texts
 
 
+def input_texts(args: argparse.Namespace, missing: Callable[[str], Any]) -> list[str]:
+    """The tickets a predict command was given: `--input FILE`, text arguments, or stdin."""
+    if args.input:
+        return read_texts(args.input)
+    if args.text:
+        return args.text  # each argument is one ticket: quote a ticket that has spaces
+    if sys.stdin.isatty():
+        missing("give ticket text, --input FILE, or pipe a ticket on stdin")
+    return [sys.stdin.read()]
+
+
+def write_results(results: list[Any], output: str | None, ticket_only: bool = False, pretty: bool = False) -> None:
+    """One JSON line per result (or only its ticket) to `output`, or to stdout."""
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        for result in results:
+            payload = result.ticket if ticket_only else result.to_dict()
+            out.write(json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+    finally:
+        if output:
+            out.close()
+            print(f"wrote {len(results)} results to {output}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="triage predict", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -145,27 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     add_model_arguments(parser)
     args = parser.parse_args(argv)
 
-    if args.input:
-        texts = read_texts(args.input)
-    elif args.text:
-        texts = args.text  # each argument is one ticket: quote a ticket that has spaces
-    else:
-        if sys.stdin.isatty():
-            parser.error("give ticket text, --input FILE, or pipe a ticket on stdin")
-        texts = [sys.stdin.read()]
-
+    texts = input_texts(args, parser.error)
     engine = load_engine(args, args.model)
     results = engine.predict_batch(texts, classification_only=args.classification_only,
                                    progress=len(texts) > 1 or bool(args.output), batch_size=args.batch_size)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        for result in results:
-            payload = result.ticket if args.ticket_only else result.to_dict()
-            out.write(json.dumps(payload, ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
-    finally:
-        if args.output:
-            out.close()
-            print(f"wrote {len(results)} results to {args.output}", file=sys.stderr)
+    write_results(results, args.output, ticket_only=args.ticket_only, pretty=args.pretty)
     return 0
 
 

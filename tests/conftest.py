@@ -7,6 +7,7 @@ trainer tests exercise the real code paths in a second instead of a minute.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,13 +28,13 @@ def offline_model_dir() -> str:
     return resolve_model("smollm2-135m").base
 
 
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, offline_model_dir: str) -> str:
+def _save_tiny_model(out: Path, offline_model_dir: str, config_class: type, model_class: type, **config: Any) -> str:
+    """A 2-layer, width-64 random model with SmolLM2's tokenizer and chat template, saved to `out`."""
     import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(offline_model_dir)
-    config = LlamaConfig(
+    config = config_class(
         vocab_size=len(tokenizer),
         hidden_size=64,
         intermediate_size=128,
@@ -45,42 +46,28 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, offline_model_dir: 
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
+        **config,
     )
     torch.manual_seed(0)
-    model = LlamaForCausalLM(config)
-    out = tmp_path_factory.mktemp("tiny-llama")
-    model.save_pretrained(out)
+    model_class(config).save_pretrained(out)
     tokenizer.save_pretrained(out)
     return str(out)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, offline_model_dir: str) -> str:
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    return _save_tiny_model(tmp_path_factory.mktemp("tiny-llama"), offline_model_dir, LlamaConfig, LlamaForCausalLM)
 
 
 @pytest.fixture(scope="session")
 def tiny_sliding_model_dir(tmp_path_factory: pytest.TempPathFactory, offline_model_dir: str) -> str:
     """A tiny Qwen2 whose first layer has a 16-token sliding window, as GPT-OSS and Qwen2.5 options have."""
-    import torch
-    from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
+    from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    tokenizer = AutoTokenizer.from_pretrained(offline_model_dir)
-    config = Qwen2Config(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=2048,
-        use_sliding_window=True,
-        sliding_window=16,
-        max_window_layers=0,
+    return _save_tiny_model(
+        tmp_path_factory.mktemp("tiny-qwen2-sliding"), offline_model_dir, Qwen2Config, Qwen2ForCausalLM,
+        use_sliding_window=True, sliding_window=16, max_window_layers=0,
         layer_types=["sliding_attention", "full_attention"],
-        tie_word_embeddings=True,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
     )
-    torch.manual_seed(0)
-    model = Qwen2ForCausalLM(config)
-    out = tmp_path_factory.mktemp("tiny-qwen2-sliding")
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    return str(out)
