@@ -80,7 +80,7 @@ from typing import Any
 import yaml
 from tqdm import tqdm
 
-from ticket_triage.prompt import DEFAULT_INSTRUCTION
+from ticket_triage.prompt import DEFAULT_INSTRUCTION, join_ticket_text
 from ticket_triage.schema import SchemaError, TicketSchema, add_schema_argument, load_schema, parse_schema
 
 SPLIT_NAMES = ("train", "val", "test")
@@ -522,11 +522,7 @@ def extract(record: SourceRecord, file: str, config: ImportConfig) -> Candidate 
             detail = f"column {column!r} has bytes that are not {config.encoding} (wrong --encoding?)"
             return reject("decode_error", detail)
 
-    # Windows exports keep "\r\n" inside quoted cells; the model should see one kind of newline.
-    parts = [
-        _cell(get_column(values, c)).replace("\r\n", "\n").replace("\r", "\n").strip() for c in config.text_columns
-    ]
-    text = "\n".join(p for p in parts if p)
+    text = join_ticket_text([_cell(get_column(values, c)) for c in config.text_columns])
     if not text:
         return reject("empty_text", f"text column(s) {config.text_columns} are empty")
 

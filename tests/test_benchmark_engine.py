@@ -7,11 +7,11 @@ give schema-valid tickets, even from a model that knows no JSON.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 METHODS = ("naive", "library", "engine_full", "engine_classification")
@@ -29,10 +29,7 @@ METHOD_KEYS = {
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("benchmark_engine", REPO_ROOT / "scripts" / "benchmark_engine.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmark_engine")
 
 
 @pytest.fixture(scope="module")

@@ -83,3 +83,12 @@ def test_calibrate_cli_writes_temperatures_the_engine_loads(tiny_model_dir, tmp_
     assert written["schema_fingerprint"] == schema.fingerprint()
     engine = TriageEngine.load(str(model), schema=schema, device="cpu")
     assert engine.temperatures == {name: spec["temperature"] for name, spec in written["fields"].items()}
+    # The calibrated predictions on --data are the drift reference `triage serve` compares with.
+    from inference.drift import DRIFT_REFERENCE_FILE, read_results
+
+    reference = read_results(model / DRIFT_REFERENCE_FILE, schema)
+    assert len(reference) == 6
+    enum_names = {f.name for f in schema.enum_fields}
+    for row in reference:
+        assert set(row["ticket"]) == enum_names and set(row["confidence"]) == enum_names  # no text, no summary
+        assert row["status"] in ("auto", "review")

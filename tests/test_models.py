@@ -67,3 +67,20 @@ def test_atomic_folder_keeps_the_old_folder_when_writing_fails(tmp_path: Path):
         (tmp / "weights").write_text("v2")
     assert (target / "weights").read_text() == "v2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]  # no temporary folders left
+
+
+def test_folder_version_follows_the_content_not_the_place_or_the_card(tmp_path):
+    from ticket_triage.models import folder_version
+
+    a, b = tmp_path / "a", tmp_path / "elsewhere" / "b"
+    for folder in (a, b):
+        folder.mkdir(parents=True)
+        (folder / "adapter_model.safetensors").write_bytes(b"weights")
+        (folder / "calibration.json").write_text('{"t": 1}')
+    assert folder_version(a) == folder_version(b) and len(folder_version(a)) == 12
+    (b / "README.md").write_text("a new model card")
+    (b / ".DS_Store").write_bytes(b"junk")
+    assert folder_version(b) == folder_version(a)
+    (b / "calibration.json").write_text('{"t": 2}')  # recalibrated: a new version
+    assert folder_version(b) != folder_version(a)
+    assert folder_version("org/some-hub-model") == "org/some-hub-model"

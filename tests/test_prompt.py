@@ -75,3 +75,11 @@ def test_chat_template_tokenises_prompt_as_prefix_of_prompt_plus_answer(schema, 
     p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
     f_ids = tok(full, add_special_tokens=False)["input_ids"]
     assert f_ids[: len(p_ids)] == p_ids
+
+
+def test_ticket_text_is_joined_from_its_parts_as_the_importer_and_the_api_join_it():
+    from ticket_triage.prompt import join_ticket_text
+
+    assert join_ticket_text(["  VPN down ", "line one\r\nline two\rthree"]) == "VPN down\nline one\nline two\nthree"
+    assert join_ticket_text([None, "  ", "only the body"]) == "only the body"
+    assert join_ticket_text([None, ""]) == ""

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "baseline": ("inference.baselines", "classic baselines: TF-IDF or MiniLM embeddings + logistic regression"),
     "compare": ("inference.compare", "several models and baselines on one dataset, one side-by-side table"),
     "calibrate": ("inference.calibrate", "fit per-field confidence temperatures on a validation split"),
+    "serve": ("inference.service", "the triage API and a web page (FastAPI): micro-batched, metrics, drift"),
     "drift": ("inference.drift", "PSI of predicted labels, confidences and review rate: reference vs new predictions"),
     "model": ("ticket_triage.models", "resolve a model name (converts the offline default once)"),
 }

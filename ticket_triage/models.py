@@ -172,6 +172,35 @@ def resolve_model(name: str | None = None) -> ResolvedModel:
     return ResolvedModel(base=name, name=name)  # a hub id: transformers downloads or finds it in its cache
 
 
+VERSION_HASH_LIMIT = 64 * 2**20  # files larger than this enter the version by name and size only
+
+
+def folder_version(path: str | Path) -> str:
+    """A short content hash of a model, adapter or baseline folder: what "model version" means in results.
+
+    Two folders with the same files get the same version wherever they lie; retraining or
+    recalibrating gives a new one, editing the model card (*.md) does not. Weight files over 64 MiB are hashed by name and size, so a 40 GB base model costs no read.
+    Something that is not a local folder (a hub id, `openai:NAME`) is its own version.
+    """
+    import hashlib
+
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        return str(path)
+    digest = hashlib.sha256()
+    for file in sorted(f for f in folder.rglob("*") if f.is_file()):
+        relative = file.relative_to(folder).as_posix()
+        if relative.startswith(".") or "/." in relative or file.suffix == ".md":  # droppings; model cards
+            continue
+        size = file.stat().st_size
+        digest.update(f"{relative}\0{size}\0".encode())
+        if size <= VERSION_HASH_LIMIT:
+            with file.open("rb") as fh:
+                for block in iter(lambda: fh.read(2**20), b""):
+                    digest.update(block)
+    return digest.hexdigest()[:12]
+
+
 def hub_error_hint(name: str, error: Exception) -> ModelNotFoundError:
     """Wrap a failed hub load in an error that says what to do offline."""
     aliases = ", ".join(OFFLINE_MODELS)

@@ -37,6 +37,16 @@ DEFAULT_INSTRUCTION = "Triage this IT support ticket into a JSON ticket."
 Message = dict[str, str]
 
 
+def join_ticket_text(parts: list[str | None]) -> str:
+    """One ticket text from its parts (subject, description, ...), as the importer and the API build it.
+
+    Each part is stripped and "\r\n" becomes "\n" (Windows exports keep it inside quoted cells; the
+    model should see one kind of newline); empty parts are dropped and the rest joined by newlines.
+    """
+    cleaned = ((p or "").replace("\r\n", "\n").replace("\r", "\n").strip() for p in parts)
+    return "\n".join(p for p in cleaned if p)
+
+
 def truncate_text(tokenizer: Any, text: str, max_tokens: int) -> tuple[str, int]:
     """Cut a ticket to `max_tokens` tokens, as training and inference both must; returns (text, original length)."""
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
