@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml scripts/setup.sh
 
 setup: $(STAMP)
 
+# e.g. make demo DEMO_ARGS="--max-steps 20 --eval-limit 30" for a quicker look
+DEMO_ARGS ?=
 demo: $(STAMP)
-	$(VENV)/bin/triage demo
+	$(VENV)/bin/triage demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -179,8 +179,9 @@ def folder_version(path: str | Path) -> str:
     """A short content hash of a model, adapter or baseline folder: what "model version" means in results.
 
     Two folders with the same files get the same version wherever they lie; retraining or
-    recalibrating gives a new one, editing the model card (*.md) does not. Weight files over 64 MiB are hashed by name and size, so a 40 GB base model costs no read.
-    Something that is not a local folder (a hub id, `openai:NAME`) is its own version.
+    recalibrating gives a new one, editing the model card (*.md) does not. Weight files over
+    64 MiB are hashed by name and size, so a 40 GB base model costs no read. Something that is not
+    a local folder (a hub id, `openai:NAME`) is its own version.
     """
     import hashlib
 
