@@ -206,6 +206,7 @@ class Service:
         self.state = "loading"  # -> "ready" or "failed"
         self.error = ""
         self.model: LoadedModel | None = None
+        self.model_name = ""  # set when the model is loaded
         self.window: deque[dict[str, Any]] = deque(maxlen=config.drift_window)
         self._load = load
         self._queue: asyncio.Queue[_Job] | None = None
@@ -236,6 +237,10 @@ class Service:
             self.state, self.error = "failed", f"model failed to load: {type(e).__name__}: {e}"
             log.error("%s", self.error)
             return
+        # The model as clients see it: a local folder by its name only (no server paths in answers).
+        # Set once here, not per response: the name cannot change while the process runs.
+        name = model.engine.name
+        self.model_name = Path(name).name if Path(name).is_dir() else name
         self.model, self.state = model, "ready"
         self.metrics.ready.set(1)
         self.metrics.model_info.labels(model=self.model_name, version=model.version).set(1)
@@ -243,14 +248,6 @@ class Service:
             "model %s (version %s) ready in %.1f s", model.engine.name, model.version, time.perf_counter() - started
         )
         await self._batch_loop()
-
-    @property
-    def model_name(self) -> str:
-        """The model as clients see it: a local folder by its name only (no server paths in answers)."""
-        if self.model is None:
-            return ""
-        name = self.model.engine.name
-        return Path(name).name if Path(name).is_dir() else name
 
     # submitting work
     def arrived(self, request_state: dict[str, Any]) -> None:
@@ -611,7 +608,7 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
             )
         too_long = [
             _error(
-                where.split(".") if where != "body" else ["body"],
+                where.split("."),
                 f"ticket text is {len(text):,} characters; the limit is {config.max_text_chars:,}",
                 "too_long",
             )

@@ -102,16 +102,19 @@ def _parse_only(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> bool:
     return True
 
 
-@pytest.mark.parametrize(("where", "argv"), documented_commands(), ids=[w for w, _ in documented_commands()])
+DOCUMENTED = documented_commands()
+
+
+@pytest.mark.parametrize(("where", "argv"), DOCUMENTED, ids=[w for w, _ in DOCUMENTED])
 def test_every_documented_command_parses(where, argv, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)  # documented paths are relative to the checkout
     _parse_only(argv, monkeypatch)
 
 
 def test_the_docs_have_commands_to_check():
-    programs = {Path(argv[0]).name for _, argv in documented_commands()}
+    programs = {Path(argv[0]).name for _, argv in DOCUMENTED}
     assert {"triage", "make"} <= programs
-    assert len([1 for _, argv in documented_commands() if argv[0] == "triage"]) > 40
+    assert len([1 for _, argv in DOCUMENTED if argv[0] == "triage"]) > 40
 
 
 def quick_start_tour() -> list[str]:
