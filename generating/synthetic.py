@@ -24,8 +24,10 @@ The same arguments write the same bytes: all randomness comes from `random.Rando
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
+import shlex
 import sys
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -73,6 +75,7 @@ from ticket_triage.prompt import DEFAULT_INSTRUCTION, answer_text, system_prompt
 from ticket_triage.schema import SchemaError, TicketSchema, add_schema_argument, load_schema
 
 SPLITS = ("train", "val", "test")
+MANIFEST = "generate.json"  # written next to the splits: the command that made them
 EXPORT_FORMATS = ("trl", "alpaca", "sharegpt")
 
 # Priority = scope x urgency, as the taxonomy's priority description reads: Critical for production or
@@ -737,6 +740,26 @@ def write_splits(
     return splits
 
 
+def generate_command(argv: list[str]) -> str:
+    """The `triage generate` command that rebuilds the same splits anywhere: `argv` without `--out`."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--out":
+            skip = True
+        elif not arg.startswith("--out="):
+            kept.append(shlex.quote(arg))
+    return " ".join(["triage generate", *kept])
+
+
+def write_manifest(out_dir: str | Path, argv: list[str], schema: TicketSchema, counts: dict[str, int]) -> None:
+    """OUT/generate.json: the command that made these splits, so a model trained on them can name it."""
+    manifest = {"command": generate_command(argv), "schema_name": schema.name,
+                "schema_fingerprint": schema.fingerprint(), "rows": counts}
+    (Path(out_dir) / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 # ---- exporters ---------------------------------------------------------------------------------------
 def export_row(schema: TicketSchema, row: dict[str, Any], fmt: str, explicit: bool = True) -> dict[str, Any]:
     """One row in `fmt`: trl (prompt-completion messages), alpaca or sharegpt; explicit = schema prompt."""
@@ -851,6 +874,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     rows = generate_rows(schema, args.n, args.seed, config, situations, progress=args.n >= 10_000)
     splits = write_splits(rows, args.out, args.seed, config)
+    write_manifest(args.out, argv, schema, {name: len(part) for name, part in splits.items()})
     counts = ", ".join(
         f"{name} {len(part)} ({len({r['meta']['situation'] for r in part})} situations)"
         for name, part in splits.items()

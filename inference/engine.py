@@ -150,13 +150,17 @@ class TriageEngine:
     ) -> TriageEngine:
         """Load an alias, local folder, adapter bundle or hub id once; reuse the engine after.
 
-        An adapter bundle's `calibration.json` (from `triage calibrate`) sets the temperatures.
+        An adapter bundle's `calibration.json` (from `triage calibrate`) sets the temperatures, and its
+        `triage.json` the length tickets are cut to (the one it was trained with), unless given here.
         """
         resolved = resolve_model(model or default_model())
         schema = schema or load_schema()
         check_adapter_schema(resolved, schema)
         if "temperatures" not in kwargs:
             kwargs["temperatures"] = read_temperatures(resolved, schema)
+        trained_cut = (resolved.triage_meta.get("triage_args") or {}).get("max_input_tokens")
+        if kwargs.get("max_input_tokens") is None and trained_cut:
+            kwargs["max_input_tokens"] = int(trained_cut)  # cut tickets as the adapter saw them in training
         lm, tokenizer = load_model(resolved, device=device, load_in_4bit=load_in_4bit, dtype=dtype)
         return cls(lm, tokenizer, schema, name=resolved.name, **kwargs)
 

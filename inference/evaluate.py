@@ -4,7 +4,8 @@
     triage eval --data data/synthetic/test.jsonl --model smollm2-135m \\
         --model outputs/cpu-smollm2/adapter --limit 100 --out outputs/eval   # several, side by side
 
-Per enum field: accuracy, macro- and weighted-F1, per-class precision/recall/F1, expected
+Per enum field: accuracy, macro- and weighted-F1, the lowest per-class recall (0 when a class is never
+found), per-class precision/recall/F1 and how often each label is predicted, expected
 calibration error (ECE) with a reliability diagram, and accuracy at each review threshold (how
 much of the queue can be routed automatically at what accuracy). Per ticket: exact match over all
 enum fields, JSON-valid, schema-valid and rule-violation rates, review rate, latency p50/p95 and
@@ -66,10 +67,12 @@ def field_report(gold: list[str], pred: list[str], confidence: list[float | None
         "weighted_f1": round(f1_score(gold, pred, labels=labels, average="weighted", zero_division=0), 4),
         "per_class": {
             label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4),
-                    "support": int(s)}
+                    "support": int(s), "predicted": pred.count(label)}
             for label, p, r, f, s in zip(labels, precision, recall, f1, support)
         },
     }
+    # The lowest recall of a class that occurs: 0 when the model never finds some class (collapse).
+    report["min_recall"] = round(min(float(r) for r, s in zip(recall, support) if s), 4)
     if all(c is not None for c in confidence):
         conf = [float(c) for c in confidence]
         report["ece"] = round(expected_calibration_error(conf, correct), 4)
@@ -107,7 +110,7 @@ def score_details(
         pred = [str(results[i].ticket.get(f.name, "(missing)")) for i in labelled]
         confidence = [results[i].confidence.get(f.name) for i in labelled]
         report = field_report(gold, pred, confidence)
-        for key in ("accuracy", "macro_f1", "weighted_f1", "ece"):
+        for key in ("accuracy", "macro_f1", "weighted_f1", "min_recall", "ece"):
             if key in report:
                 metrics[f"{f.name}/{key}"] = report[key]
         details[f.name] = report | {"gold": gold, "pred": pred, "labels": list(f.values)}
@@ -244,9 +247,10 @@ def write_report(out: Path, title: str, metrics: dict[str, Any], details: dict[s
     for name, d in details.items():
         lines += [f"## {name}", "", f"accuracy {d['accuracy']}, macro-F1 {d['macro_f1']}, "
                   f"weighted-F1 {d['weighted_f1']}" + (f", ECE {d['ece']}" if "ece" in d else ""), "",
-                  "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+                  "| class | precision | recall | F1 | support | predicted |", "|---|---|---|---|---|---|"]
         for label, c in sorted(d["per_class"].items(), key=lambda kv: -kv[1]["support"]):
-            lines.append(f"| {label} | {c['precision']} | {c['recall']} | {c['f1']} | {c['support']} |")
+            lines.append(f"| {label} | {c['precision']} | {c['recall']} | {c['f1']} | {c['support']} "
+                         f"| {c['predicted']} |")
         if "coverage" in d:
             lines += ["", "| review threshold | coverage (routed automatically) | accuracy on those |",
                       "|---|---|---|"]
@@ -258,6 +262,21 @@ def write_report(out: Path, title: str, metrics: dict[str, Any], details: dict[s
     if "calibration_and_coverage.png" in images:
         lines += ["## Calibration and coverage", "", "![reliability and coverage](calibration_and_coverage.png)", ""]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def label_distribution(details: dict[str, Any], max_labels: int = 8) -> list[str]:
+    """One line per field: how often each label is predicted against how often it is true, e.g.
+    `priority: Low 84% (true 33%) · Medium 16% (33%) · High 0% (28%) · Critical 0% (6%)`; collapse onto
+    frequent labels shows at a glance. Fields with many labels show the `max_labels` most frequent."""
+    lines = []
+    for name, d in details.items():
+        n = len(d["gold"]) or 1
+        classes = sorted(d["per_class"].items(), key=lambda kv: -kv[1]["support"])[:max_labels]
+        parts = [f"{label} {c['predicted'] / n:.0%} ({'true ' if i == 0 else ''}{c['support'] / n:.0%})"
+                 for i, (label, c) in enumerate(classes)]
+        more = len(d["per_class"]) - len(classes)
+        lines.append(f"{name}: " + " · ".join(parts) + (f" · {more} more" if more > 0 else ""))
+    return lines
 
 
 def slug(name: str) -> str:
@@ -287,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[eval] {engine.name} on {len(rows)} rows of {args.data}", file=sys.stderr, flush=True)
         metrics, details = run(engine, rows, full=args.full, batch_size=args.batch_size)
         columns[engine.name] = metrics
+        print("\n".join([f"[eval] {engine.name}: predicted labels (true share in brackets)",
+                         *(f"  {line}" for line in label_distribution(details))]), file=sys.stderr)
         if args.out:
             out = Path(args.out) / slug(engine.name) if len(models) > 1 else Path(args.out)
             write_report(out, f"{engine.name} on {args.data} ({len(rows)} rows)", metrics, details)

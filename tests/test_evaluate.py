@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from inference.evaluate import main, markdown_table, rule_violations, score_details, write_report
+from inference.evaluate import (
+    label_distribution,
+    main,
+    markdown_table,
+    rule_violations,
+    score_details,
+    write_report,
+)
 
 
 @dataclass
@@ -53,9 +60,21 @@ def test_headline_metrics_count_what_they_say(schema):
     assert metrics["review_rate"] == 0.5
     assert metrics["latency_ms_p95"] == 30.0 and metrics["tickets_per_s"] == 2.0
     per_class = details["category"]["per_class"]
-    assert per_class["Network"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 1}
+    assert per_class["Network"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 1, "predicted": 2}
+    assert per_class["Hardware"]["predicted"] == 0
+    # collapse shows in the headline: Hardware is never found
+    assert metrics["category/min_recall"] == 0.0 and metrics["priority/min_recall"] == 0.5
     assert "ece" not in details["category"]  # one ticket has no confidence: no calibration claim
     assert "ece" in details["priority"]
+
+
+def test_label_distribution_shows_predicted_against_true_shares(schema):
+    rows, results = rows_and_results()
+    _, details = score_details(schema, rows, results, seconds=1.0)
+    lines = dict(line.split(": ", 1) for line in label_distribution(details))
+    # priority: High is true twice and Low once; High is predicted once and Low twice
+    assert lines["priority"] == "High 33% (true 67%) · Low 67% (33%)"
+    assert lines["category"].startswith("Access 0% (true 25%)")
 
 
 def test_coverage_curve_trades_coverage_for_accuracy(schema):

@@ -393,3 +393,13 @@ def test_export_names_the_bad_line(tmp_path, capsys, rows):
     assert synthetic.main(["export", "--format", "alpaca", str(src), str(tmp_path / "out.jsonl")]) == 2
     err = capsys.readouterr().err
     assert f"{src}:2:" in err and "priority" in err
+
+
+def test_the_splits_record_the_command_that_made_them(tmp_path, schema):
+    out = tmp_path / "data"
+    argv = ["--n", "200", "--seed", "5", "--out", str(out), "--noise-typos", "0.5"]
+    assert synthetic.main(argv) == 0
+    manifest = json.loads((out / synthetic.MANIFEST).read_text())
+    assert manifest["command"] == "triage generate --n 200 --seed 5 --noise-typos 0.5"  # no --out: runs anywhere
+    assert manifest["schema_fingerprint"] == schema.fingerprint()
+    assert sum(manifest["rows"].values()) == 200

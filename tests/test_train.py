@@ -124,8 +124,10 @@ def test_lora_run_writes_a_bundle_that_predicts(tmp_path, schema, tiny_model_dir
 
     from inference.engine import TriageEngine
 
-    result = TriageEngine.load(str(bundle), schema=schema, device="cpu").predict("VPN drops again")
-    assert schema.errors(result.ticket) == []
+    engine = TriageEngine.load(str(bundle), schema=schema, device="cpu")
+    assert schema.errors(engine.predict("VPN drops again").ticket) == []
+    # tickets are cut at inference as the adapter saw them in training
+    assert engine.max_input_tokens == meta["triage_args"]["max_input_tokens"] != 512
 
 
 def test_rerun_resumes_from_the_last_checkpoint(tmp_path, tiny_model_dir, capsys):
@@ -176,3 +178,70 @@ def test_best_checkpoint_and_early_stopping_can_use_task_metrics(tmp_path, tiny_
     assert state["global_step"] < 6  # stopped early
     assert state["best_metric"] is not None and state["best_model_checkpoint"]
     assert any("eval_category/accuracy" in entry for entry in state["log_history"])
+
+
+def test_one_step_of_the_profile_changes_the_adapter(tmp_path, tiny_model_dir, capsys):
+    """Regression: with `warmup_steps: 10` the tour's one-step run trained at learning rate 0 and left
+    every LoRA B weight at exactly 0, so `compare` showed two identical columns."""
+    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "1", "--warmup_steps", "10")
+    assert "warmup of 10 step(s) is more than a tenth of this 1-step run: using 0" in capsys.readouterr().out
+    assert any("lora_B" in k and v.abs().sum() > 0 for k, v in lora_tensors(out / "adapter").items())
+
+
+def test_row_weights_favour_rows_with_rare_labels(schema):
+    from training.train import row_weights
+
+    def row(priority, request_type="Incident"):
+        return {"label": {"priority": priority, "request_type": request_type}}
+
+    rows = [row("Low")] * 8 + [row("Critical")] * 2 + [row("Low", "Service Request")] * 2
+    weights = row_weights(schema, rows, strength=1.0)
+    assert weights[0] == 1.0  # most common priority and request type
+    assert weights[8] == pytest.approx(10 / 2)  # Critical: 10 Low rows / 2 Critical rows
+    assert weights[10] == pytest.approx(10 / 2)  # Service Request: 10 Incidents / 2
+    assert row_weights(schema, rows, strength=0.0) == [1.0] * 12
+
+
+def test_dtype_auto_picks_bf16_only_where_the_cpu_computes_it(tmp_path):
+    from training.train import cpu_has_fast_bf16, parse_args, resolve_precision
+
+    _, sft_args, model_args, _ = parse_args(["--config", "configs/train/cpu_smollm2.yaml", "--dtype", "auto",
+                                             "--output_dir", str(tmp_path)])
+    sft_args, what = resolve_precision(model_args, sft_args)
+    fast = cpu_has_fast_bf16()
+    assert sft_args.bf16 is fast and model_args.dtype == ("bfloat16" if fast else "float32")
+    assert "dtype auto" in what
+    _, sft_args, model_args, _ = parse_args(["--config", "configs/train/cpu_smollm2.yaml", "--dtype", "float32",
+                                             "--bf16", "false", "--output_dir", str(tmp_path)])
+    assert resolve_precision(model_args, sft_args)[1] == "float32 weights, no autocast (as set)"
+
+
+def test_bundle_names_the_generate_command_its_data_came_from(tmp_path, tiny_model_dir):
+    from generating import synthetic
+
+    assert synthetic.main(["--n", "120", "--seed", "3", "--out", str(tmp_path / "data")]) == 0
+    out = tmp_path / "run"
+    assert main(["--config", "configs/train/cpu_smollm2.yaml", "--model_name_or_path", tiny_model_dir,
+                 "--train_file", str(tmp_path / "data" / "train.jsonl"), "--output_dir", str(out),
+                 "--max_steps", "1", "--report_to", "none"]) == 0
+    meta = json.loads((out / "adapter" / "triage.json").read_text())
+    assert meta["train_file"] == "train split of `triage generate --n 120 --seed 3`"
+    assert "train split of `triage generate --n 120 --seed 3`" in (out / "adapter" / "README.md").read_text()
+
+
+def test_a_run_the_machine_cannot_hold_is_refused_before_training(tmp_path, tiny_model_dir, monkeypatch, capsys):
+    import psutil
+
+    from ticket_triage.cli import main as cli
+
+    class Tiny:
+        available = 1024**2  # 1 MB left
+
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: Tiny())
+    train_file = write_rows(tmp_path / "train.jsonl", 16)
+    code = cli(["train", "--config", "configs/train/cpu_smollm2.yaml", "--model_name_or_path", tiny_model_dir,
+                "--train_file", str(train_file), "--output_dir", str(tmp_path / "run"), "--report_to", "none"])
+    err = capsys.readouterr().err
+    assert code == 2 and "triage train: error: this run would need about" in err
+    assert "--per_device_train_batch_size" in err and "--check_memory false" in err
+    assert not (tmp_path / "run" / "adapter").exists()

@@ -63,12 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     from ticket_triage.dataset import DataError
     from ticket_triage.models import ModelNotFoundError
     from ticket_triage.schema import SchemaError
+    from training.memory import NotEnoughMemoryError
 
     module = importlib.import_module(COMMANDS[command][0])
     try:
         return int(module.main(rest) or 0)
-    except (SchemaError, DataError, ModelNotFoundError) as e:
-        # Bad input, not a bug: the message names the file, line or field; a traceback adds nothing.
+    except (SchemaError, DataError, ModelNotFoundError, NotEnoughMemoryError) as e:
+        # Bad input or a run too big for the machine, not a bug: the message names the file, line, field or
+        # setting to change; a traceback adds nothing.
         print(f"triage {command}: error: {e}", file=sys.stderr)
         return 2
 

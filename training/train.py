@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,9 +50,29 @@ class TriageTrainArguments:
     train_file: str = field(default="data/synthetic/train.jsonl", metadata={"help": "training rows (JSONL)"})
     val_file: str | None = field(default=None, metadata={"help": "validation rows (JSONL) for eval loss"})
     explicit_ratio: float = field(
-        default=0.25,
-        metadata={"help": "share of rows trained with the explicit schema prompt; the rest use their short "
-                  "rotated instruction (inference always uses the explicit prompt)"},
+        default=1.0,
+        metadata={"help": "share of rows trained with the explicit schema prompt that inference shows; the rest use "
+                  "their short rotated instruction (cheaper without a shared prefix, but not what inference sees)"},
+    )
+    shared_prefix: bool = field(
+        default=True,
+        metadata={"help": "encode the system prompt that a batch's rows share once per batch instead of once per "
+                  "row (same loss and gradients; off with activation checkpointing)"},
+    )
+    answer_only_head: bool = field(
+        default=True,
+        metadata={"help": "run the output head only where the answer is predicted (false: TRL's own loss path)"},
+    )
+    label_balance: float = field(
+        default=0.0,
+        metadata={"help": "draw rows with rare labels more often: a row's weight is (count of its field's most "
+                  "common value / count of its value) ** label_balance, for its rarest label; 0 draws uniformly, "
+                  "0.5 draws a 10x rarer label about 3x as often"},
+    )
+    check_memory: bool = field(
+        default=True,
+        metadata={"help": "estimate the run's peak memory before training and refuse to start when the machine "
+                  "cannot hold it (instead of being killed half-way)"},
     )
     max_input_tokens: int = field(
         default=DEFAULT_MAX_INPUT_TOKENS,
@@ -112,6 +134,97 @@ def fit_to_length(
             f"raise max_length to {needed} or lower max_input_tokens"
         )
     return fitted
+
+
+def row_weights(schema: TicketSchema, rows: list[dict[str, Any]], strength: float) -> list[float]:
+    """Per row, how much more often it is drawn: (count of the most common value / count of its value) ** strength,
+    for the rarest of the row's enum labels. With strength 0 every row weighs 1."""
+    counts = {f.name: Counter(r["label"][f.name] for r in rows if f.name in r["label"]) for f in schema.enum_fields}
+    weights = []
+    for row in rows:
+        ratios = [max(counts[name].values()) / counts[name][value]
+                  for name, value in row["label"].items() if name in counts]
+        weights.append(max(ratios, default=1.0) ** strength)
+    return weights
+
+
+def cpu_has_fast_bf16() -> bool:
+    """Whether this CPU multiplies bf16 matrices in hardware (AMX or AVX512-BF16): several times fp32 there,
+    much slower than fp32 elsewhere."""
+    import torch
+
+    try:
+        return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
+    except AttributeError:  # another torch: read the flags the kernel reports
+        try:
+            flags = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+        return " amx_bf16" in flags or " avx512_bf16" in flags
+
+
+def resolve_precision(model_args: Any, sft_args: Any) -> tuple[Any, str]:
+    """Resolve `dtype: auto` into weights dtype + mixed precision for this machine; returns (sft_args, what).
+
+    - GPU: bf16 where the GPU computes it natively (Ampere on), fp16 otherwise (T4), with autocast;
+    - CPU with AMX or AVX512-BF16: bf16 weights and bf16 autocast (LoRA weights stay fp32);
+    - other CPUs: fp32.
+    An explicit `dtype` is left as the profile sets it, with its own bf16/fp16 flags.
+    """
+    import dataclasses
+
+    import torch
+
+    if model_args.dtype != "auto":
+        mixed = "bf16 autocast" if sft_args.bf16 else "fp16 autocast" if sft_args.fp16 else "no autocast"
+        return sft_args, f"{model_args.dtype} weights, {mixed} (as set)"
+    if torch.cuda.is_available():
+        bf16 = torch.cuda.is_bf16_supported()
+        model_args.dtype = "bfloat16" if bf16 else "float16"
+        return dataclasses.replace(sft_args, bf16=bf16, fp16=not bf16), f"{model_args.dtype} on the GPU (dtype auto)"
+    if cpu_has_fast_bf16():
+        model_args.dtype = "bfloat16"
+        # `replace` re-runs the checks of TrainingArguments, which want use_cpu for bf16 without a GPU.
+        return (dataclasses.replace(sft_args, bf16=True, fp16=False, use_cpu=True),
+                "bf16 weights and autocast: this CPU has AMX or AVX512-BF16 (dtype auto)")
+    model_args.dtype = "float32"
+    return (dataclasses.replace(sft_args, bf16=False, fp16=False),
+            "float32: this CPU has no fast bf16 (dtype auto)")
+
+
+def total_optimizer_steps(sft_args: Any, rows: int) -> int:
+    if sft_args.max_steps and sft_args.max_steps > 0:
+        return sft_args.max_steps
+    per_step = sft_args.per_device_train_batch_size * sft_args.gradient_accumulation_steps * max(1, sft_args.world_size)
+    return max(1, math.ceil(rows / per_step) * math.ceil(sft_args.num_train_epochs))
+
+
+def fit_warmup(sft_args: Any, steps: int) -> str:
+    """Keep the warm-up inside a tenth of the run, so a short run is not spent at a learning rate near 0.
+
+    A linear warm-up starts at 0: with `warmup_steps: 10`, a one-step run never changes the adapter.
+    Returns what was changed ("" when nothing was).
+    """
+    asked = sft_args.get_warmup_steps(steps)
+    allowed = steps // 10
+    if asked <= allowed:
+        return ""
+    sft_args.warmup_steps = allowed
+    return (f"warmup of {asked} step(s) is more than a tenth of this {steps}-step run: using {allowed}, so "
+            "the first steps already learn")
+
+
+def data_source(train_file: str | Path) -> str:
+    """Where the training rows came from: the `triage generate` command when the generator made them
+    (its generate.json sits next to the splits), else the file path."""
+    manifest = Path(train_file).parent / "generate.json"
+    if Path(train_file).name == "train.jsonl" and manifest.is_file():
+        try:
+            command = json.loads(manifest.read_text(encoding="utf-8"))["command"]
+            return f"train split of `{command}`"
+        except (OSError, ValueError, KeyError):
+            pass  # an unreadable manifest is no reason to fail after training: fall back to the path
+    return str(train_file)
 
 
 def file_fingerprint(path: str | Path) -> str:
@@ -215,6 +328,7 @@ def write_bundle(
 def model_card(meta: dict[str, Any]) -> str:
     metrics = meta.get("metrics") or {}
     rows = "\n".join(f"| {k} | {v} |" for k, v in metrics.items()) or "| (none recorded) | |"
+    source = meta["train_file"] if "`" in meta["train_file"] else f"`{meta['train_file']}`"
     return f"""# ticket-triage adapter
 
 LoRA adapter that triages IT-support text into schema-valid JSON tickets.
@@ -222,7 +336,7 @@ LoRA adapter that triages IT-support text into schema-valid JSON tickets.
 - base model: `{meta['base_model']}`
 - schema: `{meta['schema_name']}` (fingerprint `{meta['schema_fingerprint']}`, copy in `schema.yaml`)
 - prompt contract version: {meta['prompt_version']}
-- training data: `{meta['train_file']}` ({meta['train_rows']} rows, sha256 prefix `{meta['data_fingerprint']}`)
+- training data: {source} ({meta['train_rows']} rows, sha256 prefix `{meta['data_fingerprint']}`)
 - profile: `{meta.get('profile') or 'command line'}`, {meta['train_seconds']:.0f} s of training
 
 ## Final training metrics
@@ -252,11 +366,15 @@ def parse_args(argv: list[str] | None) -> tuple[TriageTrainArguments, Any, Any, 
     return triage_args, sft_args, model_args, profile
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> int:
+    """Train from command-line arguments; `callbacks` adds TrainerCallbacks (benchmarks time steps with one)."""
     triage_args, sft_args, model_args, profile = parse_args(argv)
     from datasets import Dataset
     from transformers import AutoTokenizer
-    from trl import SFTTrainer, get_peft_config
+    from trl import get_peft_config
+
+    from training.memory import check_training_memory, estimate_training_memory
+    from training.trainer import TriageSFTTrainer, with_sampling_columns
 
     # 1. Schema and data, checked before anything heavy is loaded.
     schema = load_schema(triage_args.schema)
@@ -277,19 +395,28 @@ def main(argv: list[str] | None = None) -> int:
     rows = fit_to_length(tokenizer, schema, rows, sft_args.max_length, triage_args.max_input_tokens)
     if val_rows:
         val_rows = fit_to_length(tokenizer, schema, val_rows, sft_args.max_length, triage_args.max_input_tokens)
+    sft_args, precision = resolve_precision(model_args, sft_args)
+    print(f"[train] precision: {precision}", flush=True)
     model = build_model(model_args, resolved.base, triage_args.dequantize_mxfp4)
 
-    # 3. Rows -> prompt-completion through the one prompt contract (loss on the completion only).
+    # 3. Rows -> prompt-completion through the one prompt contract (loss on the completion only), with
+    #    the columns the sampler groups (system prompt) and balances (label rarity) by.
     sft_args.completion_only_loss = True
-    train_ds = Dataset.from_list(training_examples(schema, rows, triage_args.explicit_ratio, seed=sft_args.seed))
+    examples = training_examples(schema, rows, triage_args.explicit_ratio, seed=sft_args.seed)
+    weights = row_weights(schema, rows, triage_args.label_balance) if triage_args.label_balance else None
+    train_ds = Dataset.from_list(with_sampling_columns(examples, weights))
     eval_ds = (
         Dataset.from_list(training_examples(schema, val_rows, explicit_ratio=1.0, seed=sft_args.seed))
         if val_rows
         else None
     )
 
-    # 4. Train (resuming from the last checkpoint of an interrupted run).
-    callbacks = []
+    # 4. Train (resuming from the last checkpoint of an interrupted run), if the machine can hold the run.
+    steps = total_optimizer_steps(sft_args, len(rows))
+    warmup_note = fit_warmup(sft_args, steps)
+    if warmup_note:
+        print(f"[train] {warmup_note}", flush=True)
+    callbacks = list(callbacks or [])
     if val_rows and triage_args.task_eval_samples:
         callbacks.append(task_metrics_callback(schema, val_rows[: triage_args.task_eval_samples], tokenizer,
                                                triage_args.max_input_tokens))
@@ -298,15 +425,22 @@ def main(argv: list[str] | None = None) -> int:
 
         # After the task metrics callback, so it sees them in the evaluation metrics.
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=triage_args.early_stopping_patience))
-    trainer = SFTTrainer(
+    peft_config = get_peft_config(model_args)
+    trainer = TriageSFTTrainer(
         model=model,
         args=sft_args,
         train_dataset=train_ds,
         eval_dataset=eval_ds,
         processing_class=tokenizer,
-        peft_config=get_peft_config(model_args),
+        peft_config=peft_config,
         callbacks=callbacks,
+        share_prefix=triage_args.shared_prefix,
+        answer_only_head=triage_args.answer_only_head,
     )
+    memory = estimate_training_memory(trainer)
+    print(f"[train] {steps} optimizer steps; {memory.describe()}", flush=True)
+    if triage_args.check_memory:
+        check_training_memory(memory)
     for callback in callbacks:
         if hasattr(callback, "trainer"):
             callback.trainer = trainer
@@ -331,11 +465,14 @@ def main(argv: list[str] | None = None) -> int:
         "schema_name": schema.name,
         "schema_fingerprint": schema.fingerprint(),
         "prompt_version": PROMPT_VERSION,
-        "train_file": str(triage_args.train_file),
+        "train_file": (f"first {len(rows)} rows of " if triage_args.max_train_samples else "")
+        + data_source(triage_args.train_file),
         "train_rows": len(rows),
         "data_fingerprint": file_fingerprint(triage_args.train_file),
         "profile": profile,
         "train_seconds": seconds,
+        "precision": precision,
+        "memory_estimate_gb": round(memory.peak_gb, 2),
         "triage_args": asdict(triage_args),
         "lora": {"r": model_args.lora_r, "alpha": model_args.lora_alpha, "dropout": model_args.lora_dropout,
                  "target_modules": model_args.lora_target_modules,
