@@ -110,7 +110,9 @@ def model_card(meta: dict, comparison: dict, calibration: dict, checks: dict, co
         for label, lines in comparison["distributions"].items()
     )
     lora = meta["lora"]
-    hours = meta["train_seconds"] / 3600
+    hours = f"{meta['train_seconds'] / 3600:.1f} h on a 2-core CPU"
+    if meta.get("resumed_from"):
+        hours += f" (the last call, resumed from {meta['resumed_from']})"
     return f"""# smollm2-135m-itsm: the shipped default adapter
 
 LoRA adapter (r={lora['r']}, {', '.join(lora['target_modules'])}; layers {lora.get('layers', 'all')}) for
@@ -119,9 +121,9 @@ SmolLM2-135M-Instruct that triages IT-support text into tickets of the default t
 what `triage predict` uses when no `--model` is given.
 
 - data: {meta['train_file']} ({meta['train_rows']} training tickets);
-- trained with `{meta['profile']}` ({meta['precision']}, label_balance
-  {meta['triage_args']['label_balance']}) for up to {epochs:g} epochs, {hours:.1f} h on a 2-core CPU; the best epoch
-  by exact match on the validation split was kept;
+- trained with `{meta['profile']}` and label_balance {meta['triage_args']['label_balance']} for up to
+  {epochs:g} epochs, {hours}; the best epoch by exact match on the validation split was kept;
+- precision: {meta['precision']};
 - calibrated on the validation split (`calibration.json`), which also gave `drift_reference.jsonl`;
 - LoRA weights stored in float16; the tokenizer is the base model's.
 
@@ -214,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     synthetic.main(["--n", str(args.n), "--seed", str(args.seed), "--out", str(data)])
     run_dir = out / "run"
     log(f"training {args.epochs} epoch(s) on {data / 'train.jsonl'}")
-    train.main(["--config", str(PROFILE), "--train_file", str(data / "train.jsonl"),
+    # relative where it can be: the path goes into the shipped triage.json
+    train.main(["--config", os.path.relpath(PROFILE), "--train_file", str(data / "train.jsonl"),
                 "--val_file", str(data / "val.jsonl"), "--output_dir", str(run_dir),
                 "--num_train_epochs", str(args.epochs), "--label_balance", str(args.label_balance),
                 "--eval_strategy", "epoch", "--save_strategy", "epoch", "--task_eval_samples", "100000",

@@ -15,7 +15,9 @@ def test_demo_runs_end_to_end(tmp_path, tiny_model_dir, capsys):
                  "metrics.json", "report.md"):
         assert (out / name).is_file(), name
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics) == {"base (no adapter)", "fine-tuned adapter"}
+    # the adapter next to the baseline it has to beat, fitted on the same train split
+    assert list(metrics) == ["base (no adapter)", "fine-tuned adapter", "TF-IDF + LR"]
     assert all(m["schema_valid_rate"] == 1.0 and m["n"] == 4 for m in metrics.values())
+    assert (out / "tfidf" / "baseline.json").is_file()
     printed = capsys.readouterr().out
-    assert "| category/accuracy |" in printed and "total" in printed
+    assert "| metric | base (no adapter) | fine-tuned adapter | TF-IDF + LR |" in printed and "total" in printed

@@ -471,6 +471,8 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
         "data_fingerprint": file_fingerprint(triage_args.train_file),
         "profile": profile,
         "train_seconds": seconds,
+        # a resumed run's seconds cover only this call; say so rather than under-report silently
+        **({"resumed_from": str(resume_from)} if resume_from else {}),
         "precision": precision,
         "memory_estimate_gb": round(memory.peak_gb, 2),
         "triage_args": asdict(triage_args),
