@@ -755,8 +755,12 @@ def generate_command(argv: list[str]) -> str:
 
 def write_manifest(out_dir: str | Path, argv: list[str], schema: TicketSchema, counts: dict[str, int]) -> None:
     """OUT/generate.json: the command that made these splits, so a model trained on them can name it."""
-    manifest = {"command": generate_command(argv), "schema_name": schema.name,
-                "schema_fingerprint": schema.fingerprint(), "rows": counts}
+    manifest = {
+        "command": generate_command(argv),
+        "schema_name": schema.name,
+        "schema_fingerprint": schema.fingerprint(),
+        "rows": counts,
+    }
     (Path(out_dir) / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 

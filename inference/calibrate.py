@@ -39,11 +39,15 @@ def reliability_bins(confidences: list[float], correct: list[bool], bins: int = 
         lo, hi = b / bins, (b + 1) / bins
         members = [i for i, c in enumerate(confidences) if lo < c <= hi or (b == 0 and c == 0.0)]
         if members:
-            out.append({
-                "from": lo, "to": hi, "n": len(members),
-                "confidence": sum(confidences[i] for i in members) / len(members),
-                "accuracy": sum(correct[i] for i in members) / len(members),
-            })
+            out.append(
+                {
+                    "from": lo,
+                    "to": hi,
+                    "n": len(members),
+                    "confidence": sum(confidences[i] for i in members) / len(members),
+                    "accuracy": sum(correct[i] for i in members) / len(members),
+                }
+            )
     return out
 
 
@@ -139,9 +143,12 @@ def calibration_report(samples: dict[str, dict[str, list]], temperatures: dict[s
 def main(argv: list[str] | None = None) -> int:
     from inference.predict import add_model_arguments, load_engine
 
-    parser = argparse.ArgumentParser(prog="triage calibrate", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = argparse.ArgumentParser(
+        prog="triage calibrate",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
     parser.add_argument("--data", required=True, help="labelled validation JSONL to fit the temperatures on")
     parser.add_argument("--test", help="labelled JSONL to report ECE on (default: --data)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N rows of each file")
@@ -160,8 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     engine.temperatures = dict.fromkeys(engine.temperatures, 1.0)  # fit from the raw scores
 
     def run(rows: list[dict[str, Any]]) -> list[Any]:
-        return engine.predict_batch([r["text"] for r in rows], classification_only=True, progress=True,
-                                    batch_size=args.batch_size)
+        return engine.predict_batch(
+            [r["text"] for r in rows], classification_only=True, progress=True, batch_size=args.batch_size
+        )
 
     fit_samples = field_samples(schema, fit_rows, run(fit_rows))
     temperatures = {name: fit_temperature(s["fit"]) for name, s in fit_samples.items()}

@@ -25,9 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     from inference.evaluate import markdown_table, run
     from inference.predict import add_model_arguments, load_engine
 
-    parser = argparse.ArgumentParser(prog="triage compare", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = argparse.ArgumentParser(
+        prog="triage compare",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
     parser.add_argument("--data", required=True, help="labelled JSONL (e.g. data/synthetic/test.jsonl)")
     parser.add_argument("--limit", type=int, default=None, help="use the first N rows only")
     parser.add_argument("--full", action="store_true", help="decode free-text fields too (slower)")

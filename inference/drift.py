@@ -236,11 +236,14 @@ def drift_report(schema: TicketSchema, ref_results: list[dict], new_results: lis
         for side, unknown in (("reference", ref_unknown), ("new", new_unknown)):
             if unknown:
                 examples = ", ".join(repr(v) for v in sorted(set(unknown))[:3])
-                warnings.append(f"{f.name}: {len(unknown)} {side} row(s) have values not in schema {schema.name!r} "
-                                f"(e.g. {examples}), counted as {OTHER!r}")
+                warnings.append(
+                    f"{f.name}: {len(unknown)} {side} row(s) have values not in schema {schema.name!r} "
+                    f"(e.g. {examples}), counted as {OTHER!r}"
+                )
         bins = list(f.values) + [b for b in (OTHER, MISSING) if ref_counts.get(b) or new_counts.get(b)]
-        entry = _measure(f.name, "labels", bins, [ref_counts.get(b, 0) for b in bins],
-                         [new_counts.get(b, 0) for b in bins])
+        entry = _measure(
+            f.name, "labels", bins, [ref_counts.get(b, 0) for b in bins], [new_counts.get(b, 0) for b in bins]
+        )
         changes = [
             {"value": b, "ref": r, "new": n, "change": round(n - r, 6)}
             for b, r, n in zip(bins, entry["ref_share"], entry["new_share"])
@@ -254,12 +257,14 @@ def drift_report(schema: TicketSchema, ref_results: list[dict], new_results: lis
         new_conf, new_seen = _confidence_counts(new, f.name)
         if not ref_seen or not new_seen:
             missing = " and ".join(s for s, seen in (("reference", ref_seen), ("new", new_seen)) if not seen)
-            measures.append(_not_available(f.name, "confidence", f"no confidences in the {missing} set "
-                                           "(ticket-only rows?)"))
+            measures.append(
+                _not_available(f.name, "confidence", f"no confidences in the {missing} set (ticket-only rows?)")
+            )
             continue
         edges = [i / CONFIDENCE_BINS for i in range(CONFIDENCE_BINS + 1)]
-        entry = _measure(f.name, "confidence", [f"{lo:.1f}-{hi:.1f}" for lo, hi in zip(edges, edges[1:])],
-                         ref_conf, new_conf)
+        entry = _measure(
+            f.name, "confidence", [f"{lo:.1f}-{hi:.1f}" for lo, hi in zip(edges, edges[1:])], ref_conf, new_conf
+        )
         entry["ref_mean"] = round(sum(ref_seen) / len(ref_seen), 6)
         entry["new_mean"] = round(sum(new_seen) / len(new_seen), 6)
         measures.append(entry)
@@ -271,8 +276,13 @@ def drift_report(schema: TicketSchema, ref_results: list[dict], new_results: lis
         "new": round(new_status.count("review") / len(new_status), 6) if new_status else None,
     }
     if ref_status and new_status:
-        entry = _measure("(all)", "review rate", list(STATUSES), [ref_status.count(s) for s in STATUSES],
-                         [new_status.count(s) for s in STATUSES])
+        entry = _measure(
+            "(all)",
+            "review rate",
+            list(STATUSES),
+            [ref_status.count(s) for s in STATUSES],
+            [new_status.count(s) for s in STATUSES],
+        )
         review_rate.update(psi=entry["psi"], verdict=entry["verdict"])
     else:
         missing = " and ".join(s for s, st in (("reference", ref_status), ("new", new_status)) if not st)
@@ -327,8 +337,7 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines = [
         "# Prediction drift",
         "",
-        f"Reference: {ref} ({report['n_ref']} rows). New: {new} ({report['n_new']} rows). "
-        f"Schema: {report['schema']}.",
+        f"Reference: {ref} ({report['n_ref']} rows). New: {new} ({report['n_new']} rows). Schema: {report['schema']}.",
         "",
         "| field | measure | PSI | verdict | biggest changes (ref → new) |",
         "|---|---|---:|---|---|",
@@ -349,16 +358,23 @@ def to_markdown(report: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="triage drift", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = argparse.ArgumentParser(
+        prog="triage drift",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
     parser.add_argument("ref", help="reference predictions JSONL (`triage predict --output`)")
     parser.add_argument("new", help="new predictions JSONL to compare with it")
     add_schema_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the Markdown table")
     parser.add_argument("--out", metavar="DIR", help="also write drift.json and drift.md into DIR")
-    parser.add_argument("--fail-on", choices=tuple(FAIL_LEVELS), default=None,
-                        help="exit 1 when any PSI reaches this level (moderate: >= 0.1, major: >= 0.25)")
+    parser.add_argument(
+        "--fail-on",
+        choices=tuple(FAIL_LEVELS),
+        default=None,
+        help="exit 1 when any PSI reaches this level (moderate: >= 0.1, major: >= 0.25)",
+    )
     args = parser.parse_args(argv)
 
     from ticket_triage.schema import load_schema

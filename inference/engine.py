@@ -432,9 +432,7 @@ class TriageEngine:
                 bar.update(len(chunk))
         return results  # type: ignore[return-value]
 
-    def _triage(
-        self, encoded: list[_Prompt], texts: list[str], classification_only: bool
-    ) -> list[TriageResult]:
+    def _triage(self, encoded: list[_Prompt], texts: list[str], classification_only: bool) -> list[TriageResult]:
         torch = self.torch
         start = time.perf_counter()
         schema = self.schema
@@ -606,8 +604,10 @@ def read_temperatures(resolved: ResolvedModel, schema: TicketSchema) -> dict[str
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("schema_fingerprint") != schema.fingerprint():
-        raise SchemaError(f"{path} was fitted for another schema (fingerprint {data.get('schema_fingerprint')}); "
-                          "run `triage calibrate` again")
+        raise SchemaError(
+            f"{path} was fitted for another schema (fingerprint {data.get('schema_fingerprint')}); "
+            "run `triage calibrate` again"
+        )
     return {name: float(spec["temperature"]) for name, spec in data.get("fields", {}).items()}
 
 

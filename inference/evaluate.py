@@ -58,16 +58,19 @@ def field_report(gold: list[str], pred: list[str], confidence: list[float | None
 
     correct = [g == p for g, p in zip(gold, pred)]
     labels = sorted(set(gold) | set(pred))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        gold, pred, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
     report: dict[str, Any] = {
         "accuracy": round(sum(correct) / len(correct), 4),
         "macro_f1": round(f1_score(gold, pred, labels=labels, average="macro", zero_division=0), 4),
         "weighted_f1": round(f1_score(gold, pred, labels=labels, average="weighted", zero_division=0), 4),
         "per_class": {
-            label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4),
-                    "support": int(s), "predicted": pred.count(label)}
+            label: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+                "predicted": pred.count(label),
+            }
             for label, p, r, f, s in zip(labels, precision, recall, f1, support)
         },
     }
@@ -83,11 +86,13 @@ def field_report(gold: list[str], pred: list[str], confidence: list[float | None
         report["coverage"] = []
         for t in THRESHOLDS:
             kept = [k for c, k in zip(conf, correct) if c >= t]
-            report["coverage"].append({
-                "threshold": t,
-                "coverage": round(len(kept) / len(conf), 4),
-                "accuracy": round(sum(kept) / len(kept), 4) if kept else None,  # nothing routed: no accuracy
-            })
+            report["coverage"].append(
+                {
+                    "threshold": t,
+                    "coverage": round(len(kept) / len(conf), 4),
+                    "accuracy": round(sum(kept) / len(kept), 4) if kept else None,  # nothing routed: no accuracy
+                }
+            )
     return report
 
 
@@ -147,8 +152,9 @@ def run(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Triage `rows` with `engine` (anything with `predict_batch` and `schema`); (metrics, details)."""
     start = time.perf_counter()
-    results = engine.predict_batch([r["text"] for r in rows], classification_only=not full, progress=progress,
-                                   batch_size=batch_size)
+    results = engine.predict_batch(
+        [r["text"] for r in rows], classification_only=not full, progress=progress, batch_size=batch_size
+    )
     return score_details(engine.schema, rows, results, time.perf_counter() - start)
 
 
@@ -200,8 +206,15 @@ def _plots(details: dict[str, Any], out: Path, title: str) -> list[str]:
         for i in range(len(labels)):
             for j in range(len(labels)):
                 if matrix[i, j]:
-                    ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
-                            color="white" if share[i, j] > 0.5 else "black")
+                    ax.text(
+                        j,
+                        i,
+                        str(matrix[i, j]),
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if share[i, j] > 0.5 else "black",
+                    )
         ax.set_xlabel("predicted")
         ax.set_ylabel("true (count)")
         ax.set_title(f"{name}: accuracy {d['accuracy']}, macro-F1 {d['macro_f1']}\n{title}", fontsize=9)
@@ -216,17 +229,33 @@ def _plots(details: dict[str, Any], out: Path, title: str) -> list[str]:
         left.plot([0, 1], [0, 1], "k--", linewidth=1, label="perfect calibration")
         for name, d in calibrated.items():
             bins = d["reliability"]
-            left.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-",
-                      label=f"{name} (ECE {d['ece']})")
+            left.plot(
+                [b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", label=f"{name} (ECE {d['ece']})"
+            )
             points = [c for c in d["coverage"] if c["accuracy"] is not None]
             right.plot([c["coverage"] for c in points], [c["accuracy"] for c in points], "o-", label=name)
-        left.set(xlabel="mean confidence in bin", ylabel="accuracy in bin", xlim=(0, 1), ylim=(0, 1),
-                 title="Reliability: points under the line are over-confident")
-        right.set(xlabel="coverage (share of tickets at or above the threshold)", ylabel="accuracy on those",
-                  xlim=(0, 1.02), ylim=(0, 1.02), title="Routing more automatically costs accuracy")
+        left.set(
+            xlabel="mean confidence in bin",
+            ylabel="accuracy in bin",
+            xlim=(0, 1),
+            ylim=(0, 1),
+            title="Reliability: points under the line are over-confident",
+        )
+        right.set(
+            xlabel="coverage (share of tickets at or above the threshold)",
+            ylabel="accuracy on those",
+            xlim=(0, 1.02),
+            ylim=(0, 1.02),
+            title="Routing more automatically costs accuracy",
+        )
         for c in [c for c in next(iter(calibrated.values()))["coverage"][1::2] if c["accuracy"] is not None]:
-            right.annotate(f"≥{c['threshold']}", (c["coverage"], c["accuracy"]), fontsize=7,
-                           textcoords="offset points", xytext=(3, 3))
+            right.annotate(
+                f"≥{c['threshold']}",
+                (c["coverage"], c["accuracy"]),
+                fontsize=7,
+                textcoords="offset points",
+                xytext=(3, 3),
+            )
         left.legend(fontsize=7)
         right.legend(fontsize=7)
         fig.suptitle(title, fontsize=9)
@@ -245,17 +274,25 @@ def write_report(out: Path, title: str, metrics: dict[str, Any], details: dict[s
     images = _plots(details, out, title)
     lines = [f"# {title}", "", markdown_table({"value": metrics}).replace("| metric | value |", "| metric | |"), ""]
     for name, d in details.items():
-        lines += [f"## {name}", "", f"accuracy {d['accuracy']}, macro-F1 {d['macro_f1']}, "
-                  f"weighted-F1 {d['weighted_f1']}" + (f", ECE {d['ece']}" if "ece" in d else ""), "",
-                  "| class | precision | recall | F1 | support | predicted |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {name}",
+            "",
+            f"accuracy {d['accuracy']}, macro-F1 {d['macro_f1']}, "
+            f"weighted-F1 {d['weighted_f1']}" + (f", ECE {d['ece']}" if "ece" in d else ""),
+            "",
+            "| class | precision | recall | F1 | support | predicted |",
+            "|---|---|---|---|---|---|",
+        ]
         for label, c in sorted(d["per_class"].items(), key=lambda kv: -kv[1]["support"]):
-            lines.append(f"| {label} | {c['precision']} | {c['recall']} | {c['f1']} | {c['support']} "
-                         f"| {c['predicted']} |")
+            lines.append(
+                f"| {label} | {c['precision']} | {c['recall']} | {c['f1']} | {c['support']} | {c['predicted']} |"
+            )
         if "coverage" in d:
-            lines += ["", "| review threshold | coverage (routed automatically) | accuracy on those |",
-                      "|---|---|---|"]
-            lines += [f"| {c['threshold']} | {c['coverage']} | {'—' if c['accuracy'] is None else c['accuracy']} |"
-                      for c in d["coverage"]]
+            lines += ["", "| review threshold | coverage (routed automatically) | accuracy on those |", "|---|---|---|"]
+            lines += [
+                f"| {c['threshold']} | {c['coverage']} | {'—' if c['accuracy'] is None else c['accuracy']} |"
+                for c in d["coverage"]
+            ]
         if f"confusion_{name}.png" in images:
             lines += ["", f"![confusion matrix of {name}](confusion_{name}.png)"]
         lines.append("")
@@ -272,8 +309,10 @@ def label_distribution(details: dict[str, Any], max_labels: int = 8) -> list[str
     for name, d in details.items():
         n = len(d["gold"]) or 1
         classes = sorted(d["per_class"].items(), key=lambda kv: -kv[1]["support"])[:max_labels]
-        parts = [f"{label} {c['predicted'] / n:.0%} ({'true ' if i == 0 else ''}{c['support'] / n:.0%})"
-                 for i, (label, c) in enumerate(classes)]
+        parts = [
+            f"{label} {c['predicted'] / n:.0%} ({'true ' if i == 0 else ''}{c['support'] / n:.0%})"
+            for i, (label, c) in enumerate(classes)
+        ]
         more = len(d["per_class"]) - len(classes)
         lines.append(f"{name}: " + " · ".join(parts) + (f" · {more} more" if more > 0 else ""))
     return lines
@@ -286,9 +325,12 @@ def slug(name: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     from inference.predict import add_model_arguments, load_engine
 
-    parser = argparse.ArgumentParser(prog="triage eval", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = argparse.ArgumentParser(
+        prog="triage eval",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
     parser.add_argument("--data", required=True, help="labelled JSONL (e.g. data/synthetic/test.jsonl)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate the first N rows only")
     parser.add_argument("--full", action="store_true", help="decode free-text fields too (slower)")
@@ -306,8 +348,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[eval] {engine.name} on {len(rows)} rows of {args.data}", file=sys.stderr, flush=True)
         metrics, details = run(engine, rows, full=args.full, batch_size=args.batch_size)
         columns[engine.name] = metrics
-        print("\n".join([f"[eval] {engine.name}: predicted labels (true share in brackets)",
-                         *(f"  {line}" for line in label_distribution(details))]), file=sys.stderr)
+        print(
+            "\n".join(
+                [
+                    f"[eval] {engine.name}: predicted labels (true share in brackets)",
+                    *(f"  {line}" for line in label_distribution(details)),
+                ]
+            ),
+            file=sys.stderr,
+        )
         if args.out:
             out = Path(args.out) / slug(engine.name) if len(models) > 1 else Path(args.out)
             write_report(out, f"{engine.name} on {args.data} ({len(rows)} rows)", metrics, details)

@@ -30,24 +30,46 @@ OPENAI_PREFIX = "openai:"
 
 def add_model_arguments(parser: argparse.ArgumentParser, multiple: bool = False) -> None:
     """The flags every command that loads a model shares; `multiple` lets --model repeat."""
-    parser.add_argument("--model", default=None, action="append" if multiple else "store",
-                        help="alias, model folder, adapter bundle or hub id (default: the shipped adapter, "
-                        "else smollm2-135m)" + ("; repeat for a side-by-side table" if multiple else ""))
+    parser.add_argument(
+        "--model",
+        default=None,
+        action="append" if multiple else "store",
+        help="alias, model folder, adapter bundle or hub id (default: the shipped adapter, "
+        "else smollm2-135m)" + ("; repeat for a side-by-side table" if multiple else ""),
+    )
     add_schema_argument(parser)
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--load-in-4bit", action="store_true", help="load the base model in 4-bit (bitsandbytes)")
-    parser.add_argument("--dtype", default="auto", choices=("auto", "float32", "bfloat16", "float16"),
-                        help="auto: fp32 on a CPU (reproducible: a ticket gets the same answer in any batch), "
-                        "bf16 on GPUs that have it, else fp16; bfloat16 is ~2x faster on CPUs with AMX")
-    parser.add_argument("--review-threshold", type=_threshold, action="append", default=None, metavar="[FIELD=]P",
-                        help="send a ticket to review when a field's confidence is below P; FIELD=P for one "
-                        "field, repeatable (default: each field's review_threshold in the schema config)")
+    parser.add_argument(
+        "--dtype",
+        default="auto",
+        choices=("auto", "float32", "bfloat16", "float16"),
+        help="auto: fp32 on a CPU (reproducible: a ticket gets the same answer in any batch), "
+        "bf16 on GPUs that have it, else fp16; bfloat16 is ~2x faster on CPUs with AMX",
+    )
+    parser.add_argument(
+        "--review-threshold",
+        type=_threshold,
+        action="append",
+        default=None,
+        metavar="[FIELD=]P",
+        help="send a ticket to review when a field's confidence is below P; FIELD=P for one "
+        "field, repeatable (default: each field's review_threshold in the schema config)",
+    )
     parser.add_argument("--max-input-tokens", type=int, default=None, help="truncate longer tickets (default 512)")
-    parser.add_argument("--batch-size", type=int, default=16,
-                        help="tickets decoded together (default 16); larger is faster per ticket, needs more memory")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=16,
+        help="tickets decoded together (default 16); larger is faster per ticket, needs more memory",
+    )
     remote = parser.add_argument_group("openai:NAME models (an OpenAI-compatible server)")
-    remote.add_argument("--base-url", default=None, help="server URL, e.g. http://localhost:8000/v1 "
-                        "(default: $OPENAI_BASE_URL, else api.openai.com); the key is read from $OPENAI_API_KEY")
+    remote.add_argument(
+        "--base-url",
+        default=None,
+        help="server URL, e.g. http://localhost:8000/v1 "
+        "(default: $OPENAI_BASE_URL, else api.openai.com); the key is read from $OPENAI_API_KEY",
+    )
     remote.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
     remote.add_argument("--timeout", type=float, default=60.0, help="seconds per request before a retry")
 
@@ -158,23 +180,31 @@ def write_results(results: list[Any], output: str | None, ticket_only: bool = Fa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="triage predict", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = argparse.ArgumentParser(
+        prog="triage predict",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
     parser.add_argument("text", nargs="*", help="ticket text(s); none reads stdin")
     parser.add_argument("--input", help="JSONL/text file of tickets, or - for stdin (one per line)")
     parser.add_argument("--output", help="write results as JSONL here instead of stdout")
     parser.add_argument("--ticket-only", action="store_true", help="print only the JSON ticket, not the result")
-    parser.add_argument("--classification-only", action="store_true",
-                        help="skip free-text fields (summary): several times faster")
+    parser.add_argument(
+        "--classification-only", action="store_true", help="skip free-text fields (summary): several times faster"
+    )
     parser.add_argument("--pretty", action="store_true", help="indent the JSON")
     add_model_arguments(parser)
     args = parser.parse_args(argv)
 
     texts = input_texts(args, parser.error)
     engine = load_engine(args, args.model)
-    results = engine.predict_batch(texts, classification_only=args.classification_only,
-                                   progress=len(texts) > 1 or bool(args.output), batch_size=args.batch_size)
+    results = engine.predict_batch(
+        texts,
+        classification_only=args.classification_only,
+        progress=len(texts) > 1 or bool(args.output),
+        batch_size=args.batch_size,
+    )
     write_results(results, args.output, ticket_only=args.ticket_only, pretty=args.pretty)
     return 0
 

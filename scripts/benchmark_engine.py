@@ -417,8 +417,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="cap on the library answer (default: fits the longest valid answer at one character per token)",
     )
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
-    parser.add_argument("--dtype", default="auto", choices=("auto", "float32", "bfloat16", "float16"),
-                        help="the one dtype every method runs in (auto: fp32 on a CPU, bf16/fp16 on a GPU)")
+    parser.add_argument(
+        "--dtype",
+        default="auto",
+        choices=("auto", "float32", "bfloat16", "float16"),
+        help="the one dtype every method runs in (auto: fp32 on a CPU, bf16/fp16 on a GPU)",
+    )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--seed", type=int, default=SYNTHETIC_SEED, help="seed of the synthetic data")
     parser.add_argument("--synthetic-n", type=int, default=SYNTHETIC_N, help="tickets generated for all splits")

@@ -51,19 +51,34 @@ def score(model, rows: list[dict]) -> dict:
     from inference.evaluate import run
 
     metrics, _ = run(model, rows, progress=False)
-    return {"macro_f1": metrics["category/macro_f1"], "accuracy": metrics["category/accuracy"],
-            "min_recall": metrics["category/min_recall"], "tickets_per_s": metrics["tickets_per_s"]}
+    return {
+        "macro_f1": metrics["category/macro_f1"],
+        "accuracy": metrics["category/accuracy"],
+        "min_recall": metrics["category/min_recall"],
+        "tickets_per_s": metrics["tickets_per_s"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared-data", default=str(REPO_ROOT.parent / "shared" / "data" / "it_service_tickets"),
-                        help="folder with tickets.csv and split.csv")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--shared-data",
+        default=str(REPO_ROOT.parent / "shared" / "data" / "it_service_tickets"),
+        help="folder with tickets.csv and split.csv",
+    )
     parser.add_argument("--out", default="outputs/real", help="work folder (data subsets, baselines, adapters)")
     parser.add_argument("--test-tickets", type=int, default=1000, help="test tickets every contender is scored on")
-    parser.add_argument("--train-sizes", type=int, nargs="+", default=[1000, 4000, 16000, FULL],
-                        help="training tickets per point of the curve (0 = the whole train split)")
+    parser.add_argument(
+        "--train-sizes",
+        type=int,
+        nargs="+",
+        default=[1000, 4000, 16000, FULL],
+        help="training tickets per point of the curve (0 = the whole train split)",
+    )
     parser.add_argument("--epochs", type=float, default=1.0, help="epochs of each fine-tuning run: the CPU budget")
     parser.add_argument("--label-balance", type=float, default=0.5, help="the trainer's label_balance (macro-F1)")
     parser.add_argument("--seed", type=int, default=42)
@@ -80,8 +95,19 @@ def main(argv: list[str] | None = None) -> int:
     data = out / "data"
     shared = Path(args.shared_data)
     log(f"importing {shared}")
-    importer.main(["--mapping", str(MAPPING), str(shared / "tickets.csv"), "--split-file", str(shared / "split.csv"),
-                   "--infer-schema", str(data / "schema.yaml"), "--out", str(data)])
+    importer.main(
+        [
+            "--mapping",
+            str(MAPPING),
+            str(shared / "tickets.csv"),
+            "--split-file",
+            str(shared / "split.csv"),
+            "--infer-schema",
+            str(data / "schema.yaml"),
+            "--out",
+            str(data),
+        ]
+    )
     schema_path = data / "schema.yaml"
     schema = load_schema(schema_path)
     train_rows = read_rows(data / "train.jsonl", schema)
@@ -103,35 +129,65 @@ def main(argv: list[str] | None = None) -> int:
         run_dir = out / f"run_{n}"
         log(f"fine-tuning on {n} tickets ({args.epochs:g} epoch(s))")
         cpu, wall = cpu_seconds(), time.perf_counter()
-        train.main(["--config", str(CPU_PROFILE), "--train_file", str(train_file), "--schema", str(schema_path),
-                    "--output_dir", str(run_dir), "--num_train_epochs", str(args.epochs),
-                    "--label_balance", str(args.label_balance), "--resume", "never", "--report_to", "none",
-                    "--save_strategy", "no"])
+        train.main(
+            [
+                "--config",
+                str(CPU_PROFILE),
+                "--train_file",
+                str(train_file),
+                "--schema",
+                str(schema_path),
+                "--output_dir",
+                str(run_dir),
+                "--num_train_epochs",
+                str(args.epochs),
+                "--label_balance",
+                str(args.label_balance),
+                "--resume",
+                "never",
+                "--report_to",
+                "none",
+                "--save_strategy",
+                "no",
+            ]
+        )
         cpu, wall = cpu_seconds() - cpu, time.perf_counter() - wall
         log(f"scoring both on {len(test_sample)} test tickets")
         llm = score(TriageEngine.load(str(run_dir / train.ADAPTER_DIR), schema=schema), test_sample)
-        point = {"train_tickets": n, "llm": llm | {"train_cpu_min": round(cpu / 60, 1), "train_wall_min":
-                                                  round(wall / 60, 1)},
-                 "tfidf": score(tfidf, test_sample) | {"fit_s": round(tfidf_fit_s, 1)}}
+        point = {
+            "train_tickets": n,
+            "llm": llm | {"train_cpu_min": round(cpu / 60, 1), "train_wall_min": round(wall / 60, 1)},
+            "tfidf": score(tfidf, test_sample) | {"fit_s": round(tfidf_fit_s, 1)},
+        }
         point["tfidf_full_test_macro_f1"] = score(tfidf, test_rows)["macro_f1"]
         curve.append(point)
         (out / "curve.json").write_text(json.dumps(curve, indent=2) + "\n")
         log(f"{n} tickets: LLM macro-F1 {llm['macro_f1']} vs TF-IDF {point['tfidf']['macro_f1']}")
 
-    lines = ["| train tickets | LLM macro-F1 | TF-IDF macro-F1 | LLM accuracy | TF-IDF accuracy | LLM train CPU min |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| train tickets | LLM macro-F1 | TF-IDF macro-F1 | LLM accuracy | TF-IDF accuracy | LLM train CPU min |",
+        "|---|---|---|---|---|---|",
+    ]
     for p in curve:
-        lines.append(f"| {p['train_tickets']} | {p['llm']['macro_f1']} | {p['tfidf']['macro_f1']} | "
-                     f"{p['llm']['accuracy']} | {p['tfidf']['accuracy']} | {p['llm']['train_cpu_min']} |")
+        lines.append(
+            f"| {p['train_tickets']} | {p['llm']['macro_f1']} | {p['tfidf']['macro_f1']} | "
+            f"{p['llm']['accuracy']} | {p['tfidf']['accuracy']} | {p['llm']['train_cpu_min']} |"
+        )
     print("\n".join(lines), file=sys.stderr)
     crossing = next((p for p in curve if p["llm"]["macro_f1"] >= p["tfidf"]["macro_f1"]), None)
-    print(json.dumps({
-        "benchmark": "it_service_tickets: fine-tuned SmolLM2-135M vs TF-IDF + LR, learning curve",
-        "test_sample": len(test_sample), "test_full": len(test_rows), "epochs": args.epochs,
-        "curve": curve,
-        "llm_reaches_tfidf_at": crossing and crossing["train_tickets"],
-        "load_average": os.getloadavg()[0],
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "it_service_tickets: fine-tuned SmolLM2-135M vs TF-IDF + LR, learning curve",
+                "test_sample": len(test_sample),
+                "test_full": len(test_rows),
+                "epochs": args.epochs,
+                "curve": curve,
+                "llm_reaches_tfidf_at": crossing and crossing["train_tickets"],
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    )
     return 0
 
 

@@ -93,11 +93,35 @@ def run_variant(args: argparse.Namespace) -> dict:
                 losses.append(logs["loss"])
 
     out = Path(args.work) / args.variant
-    argv = ["--config", str(PROFILE), "--train_file", args.data, "--output_dir", str(out),
-            "--max_steps", str(args.steps), "--max_train_samples", str(args.steps * args.batch),
-            "--per_device_train_batch_size", str(args.batch), "--gradient_accumulation_steps", "1",
-            "--explicit_ratio", "1.0", "--logging_steps", "1", "--save_strategy", "no", "--report_to", "none",
-            "--resume", "never", "--warmup_steps", "0", *VARIANTS[args.variant]]
+    argv = [
+        "--config",
+        str(PROFILE),
+        "--train_file",
+        args.data,
+        "--output_dir",
+        str(out),
+        "--max_steps",
+        str(args.steps),
+        "--max_train_samples",
+        str(args.steps * args.batch),
+        "--per_device_train_batch_size",
+        str(args.batch),
+        "--gradient_accumulation_steps",
+        "1",
+        "--explicit_ratio",
+        "1.0",
+        "--logging_steps",
+        "1",
+        "--save_strategy",
+        "no",
+        "--report_to",
+        "none",
+        "--resume",
+        "never",
+        "--warmup_steps",
+        "0",
+        *VARIANTS[args.variant],
+    ]
     train.main(argv, callbacks=[Timer()])
     meta = json.loads((out / "adapter" / "triage.json").read_text())
     estimate = {"memory_estimate_gb": meta.get("memory_estimate_gb"), "precision": meta.get("precision")}
@@ -130,8 +154,11 @@ def row_tokens(data: str, n: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--steps", type=int, default=10, help="optimizer steps per variant")
     parser.add_argument("--warmup", type=int, default=2, help="first steps left out of the timing")
@@ -154,8 +181,22 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for name in args.variants:
         print(f"[bench] {name}", file=sys.stderr, flush=True)
-        cmd = [sys.executable, __file__, "--variant", name, "--data", args.data, "--work", args.work,
-               "--steps", str(args.steps), "--warmup", str(args.warmup), "--batch", str(args.batch)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--variant",
+            name,
+            "--data",
+            args.data,
+            "--work",
+            args.work,
+            "--steps",
+            str(args.steps),
+            "--warmup",
+            str(args.warmup),
+            "--batch",
+            str(args.batch),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ | {"TQDM_DISABLE": "1"})
         if done.returncode:
             print(done.stderr[-3000:], file=sys.stderr)
@@ -171,8 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     header = "| variant | s/step | tokens/s | speedup | peak RSS GB | estimated GB | mean loss |"
     lines = [header, "|---|---|---|---|---|---|---|"]
     for r in results.values():
-        lines.append(f"| {r['variant']} | {r['step_s_median']} | {r['tokens_per_s']} | {r.get('speedup', '')} | "
-                     f"{r['peak_rss_gb']} | {r['memory_estimate_gb']} | {r['mean_loss']} |")
+        lines.append(
+            f"| {r['variant']} | {r['step_s_median']} | {r['tokens_per_s']} | {r.get('speedup', '')} | "
+            f"{r['peak_rss_gb']} | {r['memory_estimate_gb']} | {r['mean_loss']} |"
+        )
     print("\n".join(lines), file=sys.stderr)
     summary = {
         "benchmark": "training step: TRL's path vs shared prefix + answer-only head + dtype auto",

@@ -67,8 +67,11 @@ def compare_on_test(adapter: Path, data: Path, out: Path) -> dict[str, dict]:
     tfidf = TfidfBaseline().fit(read_rows(data / "train.jsonl", schema), schema, progress=False)
     tfidf.save(out / "tfidf")
     columns, distributions = {}, {}
-    for label, model in (("adapter", TriageEngine.load(str(adapter), schema=schema)), ("TF-IDF + LR", tfidf),
-                         ("base model", TriageEngine.load("smollm2-135m", schema=schema))):
+    for label, model in (
+        ("adapter", TriageEngine.load(str(adapter), schema=schema)),
+        ("TF-IDF + LR", tfidf),
+        ("base model", TriageEngine.load("smollm2-135m", schema=schema)),
+    ):
         log(f"evaluating {label} on {len(test)} test tickets")
         metrics, details = run(model, test, progress=False)
         columns[label] = metrics
@@ -102,8 +105,7 @@ def model_card(meta: dict, comparison: dict, calibration: dict, checks: dict, co
     n = columns["adapter"]["n"]
     won = all(checks.values())
     calib_rows = "\n".join(
-        f"| {name} | {c['temperature']} | {c['ece_before']} → {c['ece_after']} |"
-        for name, c in calibration.items()
+        f"| {name} | {c['temperature']} | {c['ece_before']} → {c['ece_after']} |" for name, c in calibration.items()
     )
     distributions = "\n".join(
         f"- {label}: " + "; ".join(line for line in lines if line.split(":")[0] in ("priority", "request_type"))
@@ -115,15 +117,15 @@ def model_card(meta: dict, comparison: dict, calibration: dict, checks: dict, co
         hours += f" (the last call, resumed from {meta['resumed_from']})"
     return f"""# smollm2-135m-itsm: the shipped default adapter
 
-LoRA adapter (r={lora['r']}, {', '.join(lora['target_modules'])}; layers {lora.get('layers', 'all')}) for
+LoRA adapter (r={lora["r"]}, {", ".join(lora["target_modules"])}; layers {lora.get("layers", "all")}) for
 SmolLM2-135M-Instruct that triages IT-support text into tickets of the default taxonomy
-(`configs/schema/itsm_default.yaml`, fingerprint `{meta['schema_fingerprint']}`; copy in `schema.yaml`). It is
+(`configs/schema/itsm_default.yaml`, fingerprint `{meta["schema_fingerprint"]}`; copy in `schema.yaml`). It is
 what `triage predict` uses when no `--model` is given.
 
-- data: {meta['train_file']} ({meta['train_rows']} training tickets);
-- trained with `{meta['profile']}` and label_balance {meta['triage_args']['label_balance']} for up to
+- data: {meta["train_file"]} ({meta["train_rows"]} training tickets);
+- trained with `{meta["profile"]}` and label_balance {meta["triage_args"]["label_balance"]} for up to
   {epochs:g} epochs, {hours}; the best epoch by exact match on the validation split was kept;
-- precision: {meta['precision']};
+- precision: {meta["precision"]};
 - calibrated on the validation split (`calibration.json`), which also gave `drift_reference.jsonl`;
 - LoRA weights stored in float16; the tokenizer is the base model's.
 
@@ -131,8 +133,11 @@ Rebuilt end to end by `{command}`.
 
 ## Test split: {n} tickets of situations never seen in training (classification only)
 
-{'At least as good as TF-IDF on every enum field and on exact match.' if won else
- 'Not better than TF-IDF everywhere: ' + ', '.join(k for k, ok in checks.items() if not ok) + '.'}
+{
+        "At least as good as TF-IDF on every enum field and on exact match."
+        if won
+        else "Not better than TF-IDF everywhere: " + ", ".join(k for k, ok in checks.items() if not ok) + "."
+    }
 TF-IDF + LR is fitted on the same train split (`triage baseline fit --kind tfidf`).
 
 {table(columns, keys)}
@@ -164,11 +169,14 @@ def calibrate(adapter: Path, data: Path) -> dict:
 
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured):
-        calibrate_stage.main(["--model", str(adapter), "--data", str(data / "val.jsonl"),
-                              "--test", str(data / "test.jsonl")])
+        calibrate_stage.main(
+            ["--model", str(adapter), "--data", str(data / "val.jsonl"), "--test", str(data / "test.jsonl")]
+        )
     report = json.loads(captured.getvalue())
-    return {name: {"temperature": round(f["temperature"], 3), "ece_before": f["ece_before"],
-                   "ece_after": f["ece_after"]} for name, f in report["fields"].items()}
+    return {
+        name: {"temperature": round(f["temperature"], 3), "ece_before": f["ece_before"], "ece_after": f["ece_after"]}
+        for name, f in report["fields"].items()
+    }
 
 
 def store_fp16(adapter: Path) -> None:
@@ -181,8 +189,11 @@ def store_fp16(adapter: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--out", default="outputs/default-adapter", help="work folder")
     parser.add_argument("--n", type=int, default=3000, help="synthetic tickets to generate")
     parser.add_argument("--seed", type=int, default=1)
@@ -207,8 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         comparison = compare_on_test(adapter, data, out)
         checks = verdict(comparison["metrics"], fields)
         print(table(comparison["metrics"], [f"{f}/accuracy" for f in fields] + ["exact_match"]), file=sys.stderr)
-        print(json.dumps({"adapter": str(adapter), "data": meta["train_file"], "beats_tfidf": checks,
-                          "metrics": comparison["metrics"]}))
+        print(
+            json.dumps(
+                {
+                    "adapter": str(adapter),
+                    "data": meta["train_file"],
+                    "beats_tfidf": checks,
+                    "metrics": comparison["metrics"],
+                }
+            )
+        )
         return 0 if all(checks.values()) else 1
 
     start = time.perf_counter()
@@ -217,12 +236,37 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = out / "run"
     log(f"training {args.epochs} epoch(s) on {data / 'train.jsonl'}")
     # relative where it can be: the path goes into the shipped triage.json
-    train.main(["--config", os.path.relpath(PROFILE), "--train_file", str(data / "train.jsonl"),
-                "--val_file", str(data / "val.jsonl"), "--output_dir", str(run_dir),
-                "--num_train_epochs", str(args.epochs), "--label_balance", str(args.label_balance),
-                "--eval_strategy", "epoch", "--save_strategy", "epoch", "--task_eval_samples", "100000",
-                "--metric_for_best_model", "eval_exact_match", "--greater_is_better", "true",
-                "--load_best_model_at_end", "true", "--save_total_limit", "2", *args.train_arg])
+    train.main(
+        [
+            "--config",
+            os.path.relpath(PROFILE),
+            "--train_file",
+            str(data / "train.jsonl"),
+            "--val_file",
+            str(data / "val.jsonl"),
+            "--output_dir",
+            str(run_dir),
+            "--num_train_epochs",
+            str(args.epochs),
+            "--label_balance",
+            str(args.label_balance),
+            "--eval_strategy",
+            "epoch",
+            "--save_strategy",
+            "epoch",
+            "--task_eval_samples",
+            "100000",
+            "--metric_for_best_model",
+            "eval_exact_match",
+            "--greater_is_better",
+            "true",
+            "--load_best_model_at_end",
+            "true",
+            "--save_total_limit",
+            "2",
+            *args.train_arg,
+        ]
+    )
     adapter = run_dir / train.ADAPTER_DIR
     store_fp16(adapter)
     log("calibrating on the validation split")
@@ -241,14 +285,30 @@ def main(argv: list[str] | None = None) -> int:
     print(table(comparison["metrics"], keys), file=sys.stderr)
     if args.install:
         target = Path(args.install)
-        for name in ("adapter_config.json", "adapter_model.safetensors", "calibration.json", "drift_reference.jsonl",
-                     "schema.yaml", "triage.json", "README.md"):
+        for name in (
+            "adapter_config.json",
+            "adapter_model.safetensors",
+            "calibration.json",
+            "drift_reference.jsonl",
+            "schema.yaml",
+            "triage.json",
+            "README.md",
+        ):
             shutil.copyfile(adapter / name, target / name)
         log(f"installed into {target}")
-    print(json.dumps({"adapter": str(adapter), "data": meta["train_file"], "beats_tfidf": checks,
-                      "train_seconds": round(meta["train_seconds"]),
-                      "total_seconds": round(time.perf_counter() - start),
-                      "load_average": os.getloadavg()[0], "metrics": comparison["metrics"]}))
+    print(
+        json.dumps(
+            {
+                "adapter": str(adapter),
+                "data": meta["train_file"],
+                "beats_tfidf": checks,
+                "train_seconds": round(meta["train_seconds"]),
+                "total_seconds": round(time.perf_counter() - start),
+                "load_average": os.getloadavg()[0],
+                "metrics": comparison["metrics"],
+            }
+        )
+    )
     return 0 if all(checks.values()) else 1
 
 

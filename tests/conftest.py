@@ -79,8 +79,13 @@ def tiny_sliding_model_dir(tmp_path_factory: pytest.TempPathFactory, offline_mod
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
     return _save_tiny_model(
-        tmp_path_factory.mktemp("tiny-qwen2-sliding"), offline_model_dir, Qwen2Config, Qwen2ForCausalLM,
-        use_sliding_window=True, sliding_window=16, max_window_layers=0,
+        tmp_path_factory.mktemp("tiny-qwen2-sliding"),
+        offline_model_dir,
+        Qwen2Config,
+        Qwen2ForCausalLM,
+        use_sliding_window=True,
+        sliding_window=16,
+        max_window_layers=0,
         layer_types=["sliding_attention", "full_attention"],
     )
 

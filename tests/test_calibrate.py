@@ -56,8 +56,12 @@ def test_field_samples_skip_gold_values_that_were_not_allowed(schema):
 
     rows = [{"label": {"category": "Network", "subcategory": "VPN"}}]
     # The category was wrong, so VPN was not among the subcategory options offered.
-    results = [Result({"category": "Access", "subcategory": "Password Reset"},
-                      {"category": {"Access": -0.1, "Network": -2.0}, "subcategory": {"Password Reset": -0.2}})]
+    results = [
+        Result(
+            {"category": "Access", "subcategory": "Password Reset"},
+            {"category": {"Access": -0.1, "Network": -2.0}, "subcategory": {"Password Reset": -0.2}},
+        )
+    ]
     samples = field_samples(schema, rows, results)
     assert samples["category"]["fit"] == [([-0.1, -2.0], 1)]
     assert samples["subcategory"]["fit"] == []  # cannot teach the temperature anything
@@ -72,8 +76,18 @@ def test_calibrate_cli_writes_temperatures_the_engine_loads(tiny_model_dir, tmp_
     shutil.copytree(tiny_model_dir, model)
     generate(["--n", "60", "--seed", "3", "--out", str(tmp_path / "data")])
     capsys.readouterr()
-    code = main(["--model", str(model), "--data", str(tmp_path / "data" / "val.jsonl"),
-                 "--test", str(tmp_path / "data" / "test.jsonl"), "--limit", "6"])
+    code = main(
+        [
+            "--model",
+            str(model),
+            "--data",
+            str(tmp_path / "data" / "val.jsonl"),
+            "--test",
+            str(tmp_path / "data" / "test.jsonl"),
+            "--limit",
+            "6",
+        ]
+    )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report["fields"]) == {f.name for f in schema.enum_fields}

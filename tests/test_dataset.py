@@ -8,8 +8,14 @@ import pytest
 
 from ticket_triage.dataset import DataError, read_rows, write_rows
 
-LABEL = {"category": "Access", "subcategory": "Password Reset", "priority": "Medium",
-         "assignment_group": "Service Desk", "request_type": "Incident", "summary": "Password expired"}
+LABEL = {
+    "category": "Access",
+    "subcategory": "Password Reset",
+    "priority": "Medium",
+    "assignment_group": "Service Desk",
+    "request_type": "Incident",
+    "summary": "Password expired",
+}
 
 
 def row(i: int, **label) -> dict:

@@ -12,8 +12,9 @@ from inference.drift import EPSILON, drift_report, main, psi, verdict
 from ticket_triage.dataset import DataError
 
 
-def _result(schema, rng: random.Random, category: str | None = None, confidence: float | None = None,
-            status: str | None = None) -> dict:
+def _result(
+    schema, rng: random.Random, category: str | None = None, confidence: float | None = None, status: str | None = None
+) -> dict:
     """One row as `triage predict --output` writes it (TriageResult.to_dict())."""
     ticket = {f.name: rng.choice(f.values) for f in schema.enum_fields} | {"summary": "Something broke."}
     if category:
@@ -21,8 +22,15 @@ def _result(schema, rng: random.Random, category: str | None = None, confidence:
     conf = {f.name: confidence if confidence is not None else rng.uniform(0.5, 1.0) for f in schema.enum_fields}
     if status is None:
         status = "review" if min(conf.values()) < 0.6 else "auto"
-    return {"ticket": ticket, "confidence": conf, "alternatives": {}, "status": status, "reasons": [],
-            "timing_ms": 1.0, "model": "test"}
+    return {
+        "ticket": ticket,
+        "confidence": conf,
+        "alternatives": {},
+        "status": status,
+        "reasons": [],
+        "timing_ms": 1.0,
+        "model": "test",
+    }
 
 
 def _results(schema, n: int, seed: int, **kwargs) -> list[dict]:
@@ -72,7 +80,14 @@ def test_psi_rejects_mismatched_or_empty_histograms():
 
 def test_verdict_thresholds():
     assert [verdict(v) for v in (0.0, 0.099, 0.1, 0.2499, 0.25, 3.0, None)] == [
-        "stable", "stable", "moderate shift", "moderate shift", "major shift", "major shift", "n/a"]
+        "stable",
+        "stable",
+        "moderate shift",
+        "moderate shift",
+        "major shift",
+        "major shift",
+        "n/a",
+    ]
 
 
 # ---- the report -------------------------------------------------------------------------------

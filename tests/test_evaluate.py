@@ -36,13 +36,38 @@ def rows_and_results():
         {"text": "pw", "label": {"category": "Access"}},  # priority unlabelled
     ]
     results = [
-        Result({"category": "Network", "subcategory": "VPN", "priority": "High",
-                "assignment_group": "Network Operations", **REST}, {"category": 0.9, "priority": 0.8}),
-        Result({"category": "Network", "subcategory": "Printer", "priority": "Low",  # wrong, and breaks a rule
-                "assignment_group": "Network Operations", **REST}, {"category": 0.6, "priority": 0.7},
-               status="review", timing_ms=30.0),
-        Result({"category": "Security", "subcategory": "Phishing", "priority": "Low",
-                "assignment_group": "Security Operations", **REST}, {"category": 0.95, "priority": 0.4}),
+        Result(
+            {
+                "category": "Network",
+                "subcategory": "VPN",
+                "priority": "High",
+                "assignment_group": "Network Operations",
+                **REST,
+            },
+            {"category": 0.9, "priority": 0.8},
+        ),
+        Result(
+            {
+                "category": "Network",
+                "subcategory": "Printer",
+                "priority": "Low",  # wrong, and breaks a rule
+                "assignment_group": "Network Operations",
+                **REST,
+            },
+            {"category": 0.6, "priority": 0.7},
+            status="review",
+            timing_ms=30.0,
+        ),
+        Result(
+            {
+                "category": "Security",
+                "subcategory": "Phishing",
+                "priority": "Low",
+                "assignment_group": "Security Operations",
+                **REST,
+            },
+            {"category": 0.95, "priority": 0.4},
+        ),
         Result({}, {}, status="review"),  # an answer that was not JSON (a remote backend)
     ]
     return rows, results
@@ -92,8 +117,12 @@ def test_rule_violations(schema):
 
 
 def test_table_marks_the_best_value_per_row():
-    table = markdown_table({"a": {"n": 2, "category/accuracy": 0.5, "latency_ms_p50": 10.0, "review_rate": 0.1},
-                            "b": {"n": 2, "category/accuracy": 0.7, "latency_ms_p50": 20.0, "review_rate": 0.3}})
+    table = markdown_table(
+        {
+            "a": {"n": 2, "category/accuracy": 0.5, "latency_ms_p50": 10.0, "review_rate": 0.1},
+            "b": {"n": 2, "category/accuracy": 0.7, "latency_ms_p50": 20.0, "review_rate": 0.3},
+        }
+    )
     assert "| category/accuracy | 0.5 | **0.7** |" in table
     assert "| latency_ms_p50 | **10.0** | 20.0 |" in table  # lower is better
     assert "| review_rate | 0.1 | 0.3 |" in table  # neither is better
@@ -119,8 +148,25 @@ def test_eval_cli_writes_a_report_per_model_and_the_table(tiny_model_dir, tmp_pa
     generate(["--n", "60", "--seed", "2", "--out", str(tmp_path / "data")])
     capsys.readouterr()
     out = tmp_path / "eval"
-    assert main(["--data", str(tmp_path / "data" / "test.jsonl"), "--limit", "4", "--model", tiny_model_dir,
-                 "--model", tiny_model_dir, "--out", str(out), "--dtype", "float32"]) == 0
+    assert (
+        main(
+            [
+                "--data",
+                str(tmp_path / "data" / "test.jsonl"),
+                "--limit",
+                "4",
+                "--model",
+                tiny_model_dir,
+                "--model",
+                tiny_model_dir,
+                "--out",
+                str(out),
+                "--dtype",
+                "float32",
+            ]
+        )
+        == 0
+    )
     assert "| category/accuracy |" in capsys.readouterr().out
     reports = list(out.glob("*/report.md"))
     assert len(reports) == 1  # the same model twice lands in one folder
@@ -134,8 +180,24 @@ def test_compare_cli_prints_json_and_needs_two_models(tiny_model_dir, tmp_path, 
     generate(["--n", "60", "--seed", "2", "--out", str(tmp_path / "data")])
     capsys.readouterr()
     data = str(tmp_path / "data" / "test.jsonl")
-    assert compare(["--data", data, "--limit", "3", "--model", tiny_model_dir, "--model", "smollm2-135m",
-                    "--json", "--out", str(tmp_path / "cmp")]) == 0
+    assert (
+        compare(
+            [
+                "--data",
+                data,
+                "--limit",
+                "3",
+                "--model",
+                tiny_model_dir,
+                "--model",
+                "smollm2-135m",
+                "--json",
+                "--out",
+                str(tmp_path / "cmp"),
+            ]
+        )
+        == 0
+    )
     columns = json.loads(capsys.readouterr().out)
     assert len(columns) == 2 and all(c["schema_valid_rate"] == 1.0 for c in columns.values())
     assert (tmp_path / "cmp" / "compare.md").is_file()

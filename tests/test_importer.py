@@ -1,6 +1,6 @@
 """Tests for generating.importer: mapping, rejects, schema inference and splits.
 
-    .venv/bin/python -m pytest tests/test_importer.py -q
+.venv/bin/python -m pytest tests/test_importer.py -q
 """
 
 from __future__ import annotations
@@ -44,8 +44,12 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def imported(out: Path) -> list[dict]:
-    return [row for name in ("train", "val", "test") if (out / f"{name}.jsonl").exists()
-            for row in read_jsonl(out / f"{name}.jsonl")]
+    return [
+        row
+        for name in ("train", "val", "test")
+        if (out / f"{name}.jsonl").exists()
+        for row in read_jsonl(out / f"{name}.jsonl")
+    ]
 
 
 def run(*argv: str | Path) -> int:
@@ -114,8 +118,19 @@ def test_situation_groups_texts_that_differ_only_in_case_space_and_punctuation()
 
 def test_jsonl_input_with_partial_labels_and_rules(tmp_path):
     out = tmp_path / "out"
-    common = [TICKETS_JSONL, "--text", "subject", "--text", "body", "--label", "category=labels.cat",
-              "--label", "subcategory=labels.sub", "--test-frac", "0"]
+    common = [
+        TICKETS_JSONL,
+        "--text",
+        "subject",
+        "--text",
+        "body",
+        "--label",
+        "category=labels.cat",
+        "--label",
+        "subcategory=labels.sub",
+        "--test-frac",
+        "0",
+    ]
     assert run(*common, "--allow-empty-labels", "--out", out) == 0
     rejects = {r["line"]: r for r in read_jsonl(out / "rejects.jsonl")}
     assert {line: r["reason"] for line, r in rejects.items()} == {2: "invalid_label", 3: "bad_json", 5: "bad_json"}
@@ -165,8 +180,9 @@ def test_inferred_schema_loads_and_validates_every_row(tmp_path):
 def test_inferred_schema_has_a_summary_text_field_only_when_mapped(tmp_path):
     data = tmp_path / "export.csv"
     long_summary = "Printer on the third floor jams on every duplex job since the driver update " * 2
-    data.write_text(f"text,cat,sum\nprinter broken,Hardware,{long_summary}\nvpn down,Network,VPN drops\n",
-                    encoding="utf-8")
+    data.write_text(
+        f"text,cat,sum\nprinter broken,Hardware,{long_summary}\nvpn down,Network,VPN drops\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     argv = [data, "--text", "text", "--label", "category=cat", "--test-frac", "0", "--out", out]
     assert run(*argv, "--label", "summary=sum", "--infer-schema", out / "schema.yaml") == 0
@@ -193,7 +209,7 @@ def write_grouped_export(path: Path) -> None:
     lines = ["text,cat"]
     for i, cat in enumerate(classes):
         lines.append(f"ticket {i} about {cat.lower()} trouble,{cat}")
-        lines.append(f"\"Ticket {i}: about {cat.upper()}, trouble!\",{cat}")
+        lines.append(f'"Ticket {i}: about {cat.upper()}, trouble!",{cat}')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -255,10 +271,25 @@ def test_xlsx_input(tmp_path):
     sheet.append([102, None, "Hardware"])
     workbook.save(tmp_path / "export.xlsx")
     out = tmp_path / "out"
-    assert run(tmp_path / "export.xlsx", "--mapping", MAPPING, "--text", "Subject", "--id-column", "Id",
-               "--test-frac", "0", "--out", out) == 0
+    assert (
+        run(
+            tmp_path / "export.xlsx",
+            "--mapping",
+            MAPPING,
+            "--text",
+            "Subject",
+            "--id-column",
+            "Id",
+            "--test-frac",
+            "0",
+            "--out",
+            out,
+        )
+        == 0
+    )
     assert [(r["id"], r["label"], r["meta"]["line"]) for r in read_jsonl(out / "train.jsonl")] == [
-        ("101", {"category": "Hardware"}, 2)]
+        ("101", {"category": "Hardware"}, 2)
+    ]
     assert [(r["line"], r["reason"]) for r in read_jsonl(out / "rejects.jsonl")] == [(4, "empty_text")]
 
 
@@ -267,8 +298,20 @@ def test_real_dataset_import(tmp_path):
     repo = Path(__file__).resolve().parents[1]
     out = tmp_path / "out"
     start = time.perf_counter()
-    assert run(REAL / "tickets.csv", "--mapping", repo / "configs" / "import" / "it_service_tickets.yaml",
-               "--split-file", REAL / "split.csv", "--infer-schema", out / "schema.yaml", "--out", out) == 0
+    assert (
+        run(
+            REAL / "tickets.csv",
+            "--mapping",
+            repo / "configs" / "import" / "it_service_tickets.yaml",
+            "--split-file",
+            REAL / "split.csv",
+            "--infer-schema",
+            out / "schema.yaml",
+            "--out",
+            out,
+        )
+        == 0
+    )
     assert time.perf_counter() - start < 20
     assert sum(1 for _ in open(out / "train.jsonl", encoding="utf-8")) == 38270
     assert sum(1 for _ in open(out / "test.jsonl", encoding="utf-8")) == 9567
@@ -276,5 +319,12 @@ def test_real_dataset_import(tmp_path):
     schema = load_schema(out / "schema.yaml")
     assert schema.field_names == ["category"]
     assert set(schema.get_field("category").values) == {
-        "Hardware", "HR Support", "Access", "Miscellaneous", "Storage", "Purchase", "Internal Project",
-        "Administrative rights"}
+        "Hardware",
+        "HR Support",
+        "Access",
+        "Miscellaneous",
+        "Storage",
+        "Purchase",
+        "Internal Project",
+        "Administrative rights",
+    }

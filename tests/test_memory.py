@@ -16,8 +16,14 @@ def test_largest_batch_counts_the_shared_prefix_once():
 
 
 def estimate(available: float) -> MemoryEstimate:
-    return MemoryEstimate(device="cpu", in_use_gb=1.0, optimizer_gb=0.1, activations_gb=2.5,
-                          available_gb=available, largest_batch="8 rows of up to 700 tokens, 408 shared")
+    return MemoryEstimate(
+        device="cpu",
+        in_use_gb=1.0,
+        optimizer_gb=0.1,
+        activations_gb=2.5,
+        available_gb=available,
+        largest_batch="8 rows of up to 700 tokens, 408 shared",
+    )
 
 
 def test_a_run_that_fits_passes_and_one_that_does_not_names_what_to_lower():
@@ -27,6 +33,10 @@ def test_a_run_that_fits_passes_and_one_that_does_not_names_what_to_lower():
         check_training_memory(estimate(available=2.5))  # 2.6 GB needed, 90% of 2.5 allowed
     message = str(e.value)
     assert "need about 2.6 GB more" in message and "2.5 GB available" in message
-    for flag in ("--per_device_train_batch_size", "--max_input_tokens", "--activation_checkpointing",
-                 "--check_memory false"):
+    for flag in (
+        "--per_device_train_batch_size",
+        "--max_input_tokens",
+        "--activation_checkpointing",
+        "--check_memory false",
+    ):
         assert flag in message

@@ -410,8 +410,20 @@ def test_predict_and_eval_take_openai_models_side_by_side(server, schema, tmp_pa
     from inference.predict import main as predict
 
     server.default = ok(completion(answer_text(schema, TICKET), {"Network": math.log(0.8)}))
-    assert predict(["--model", "openai:itsm", "--base-url", server.url, "--review-threshold", "0.99",
-                    "VPN drops every ten minutes"]) == 0
+    assert (
+        predict(
+            [
+                "--model",
+                "openai:itsm",
+                "--base-url",
+                server.url,
+                "--review-threshold",
+                "0.99",
+                "VPN drops every ten minutes",
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["ticket"] == TICKET and result["model"] == f"openai:itsm@{server.url}"
     assert result["status"] == "review"  # 0.8 < 0.99

@@ -35,15 +35,30 @@ def test_threshold_flag_parses_global_and_per_field_values():
 def test_predict_file_to_file_with_per_field_thresholds(tiny_model_dir, tmp_path, schema, capsys):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text('{"text": "VPN down"}\n{"text": "new laptop please"}\n{"text": "phishing mail"}\n')
-    code = main(["--model", tiny_model_dir, "--input", str(src), "--output", str(out), "--batch-size", "2",
-                 "--review-threshold", "0", "--review-threshold", "category=1"])
+    code = main(
+        [
+            "--model",
+            tiny_model_dir,
+            "--input",
+            str(src),
+            "--output",
+            str(out),
+            "--batch-size",
+            "2",
+            "--review-threshold",
+            "0",
+            "--review-threshold",
+            "category=1",
+        ]
+    )
     assert code == 0
     results = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(results) == 3
     for result in results:
         assert schema.errors(result["ticket"]) == []
-        assert [r for r in result["reasons"] if "low confidence" in r] == [r for r in result["reasons"]
-                                                                           if r.startswith("category:")]
+        assert [r for r in result["reasons"] if "low confidence" in r] == [
+            r for r in result["reasons"] if r.startswith("category:")
+        ]
         assert result["status"] == "review"
     assert "wrote 3 results" in capsys.readouterr().err
 

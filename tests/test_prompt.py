@@ -38,7 +38,7 @@ def test_answer_prefix_is_a_prefix_of_the_answer_at_every_field(schema):
         chosen = {n: LABEL[n] for n in schema.field_names[:i]}
         prefix = answer_prefix(schema, chosen, name)
         assert full.startswith(prefix), (name, prefix)
-        assert full[len(prefix):].startswith(json.dumps(LABEL[name], ensure_ascii=False)[1:])
+        assert full[len(prefix) :].startswith(json.dumps(LABEL[name], ensure_ascii=False)[1:])
 
 
 def test_explicit_prompt_shows_the_schema_and_implicit_uses_the_row_instruction(schema):

@@ -95,8 +95,12 @@ def test_field_errors_name_the_field(schema):
 
 
 def test_allowed_values_apply_rules(schema):
-    assert schema.allowed_values("subcategory", {"category": "Network"}) == ["VPN", "Wi-Fi", "Connectivity",
-                                                                             "Firewall & DNS"]
+    assert schema.allowed_values("subcategory", {"category": "Network"}) == [
+        "VPN",
+        "Wi-Fi",
+        "Connectivity",
+        "Firewall & DNS",
+    ]
     assert schema.allowed_values("assignment_group", {"category": "Security"}) == ["Security Operations"]
     assert schema.allowed_values("priority", {"category": "Security"}) == ["Low", "Medium", "High", "Critical"]
     assert len(schema.allowed_values("subcategory")) == len(schema.get_field("subcategory").values)
@@ -194,7 +198,12 @@ def test_cli_prints_schema_and_validates(capsys, tmp_path: Path):
 def test_partial_tickets_check_present_fields_and_complete_rules_only(schema):
     assert schema.errors({"category": "Network"}, partial=True) == []
     assert [e.field for e in schema.errors({"category": "Network"})] == [
-        "subcategory", "priority", "assignment_group", "request_type", "summary"]
+        "subcategory",
+        "priority",
+        "assignment_group",
+        "request_type",
+        "summary",
+    ]
     (error,) = schema.errors({"category": "Access", "subcategory": "VPN"}, partial=True)
     assert error.field == "subcategory" and "not allowed when category is 'Access'" in error.message
     assert schema.errors({"subcategory": "VPN"}, partial=True) == []  # the rule needs both sides

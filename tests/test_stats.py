@@ -1,6 +1,6 @@
 """Tests for generating.stats: counts, percentiles, duplicates, leaks, noise and oversampling.
 
-    .venv/bin/python -m pytest tests/test_stats.py -q
+.venv/bin/python -m pytest tests/test_stats.py -q
 """
 
 from __future__ import annotations
@@ -122,7 +122,9 @@ def test_cli_table_json_and_schema_from_the_folder(dataset, capsys):
     # a schema.yaml next to the splits (as the importer's --infer-schema writes it) is used
     (dataset / "schema.yaml").write_text(
         "name: tiny\nversion: 1\nfields:\n  category:\n    type: enum\n"
-        "    values: [Network, Hardware, Access, Teleportation]\n", encoding="utf-8")
+        "    values: [Network, Hardware, Access, Teleportation]\n",
+        encoding="utf-8",
+    )
     assert main([str(dataset), "--json"]) == 0
     stats = json.loads(capsys.readouterr().out)
     assert stats["schema"]["name"] == "tiny"
@@ -153,7 +155,7 @@ def test_oversample_raises_rare_classes_to_the_ratio_deterministically():
     assert balanced[: len(rows)] == rows  # originals first, unchanged
     ids = [r["id"] for r in balanced]
     assert len(ids) == len(set(ids))
-    copies = balanced[len(rows):]
+    copies = balanced[len(rows) :]
     assert all(r["meta"]["oversampled_from"] in {x["id"] for x in rows} for r in copies)
     assert all(r["meta"]["situation"] == f"s-{r['meta']['oversampled_from']}" for r in copies)
     # Network (4 rows -> 20) is copied evenly: each row 4 times

@@ -14,10 +14,11 @@ from training.train import fit_to_length, main
 LABELS = [
     ("VPN drops every ten minutes", ("Network", "VPN", "High", "Network Operations", "Incident")),
     ("I forgot my password for SAP", ("Access", "Password Reset", "Medium", "Service Desk", "Incident")),
-    ("Please install Visio on my laptop", ("Software", "Installation", "Low", "Application Support",
-                                           "Service Request")),
-    ("Got a phishing mail asking for my login", ("Security", "Phishing", "High", "Security Operations",
-                                                 "Incident")),
+    (
+        "Please install Visio on my laptop",
+        ("Software", "Installation", "Low", "Application Support", "Service Request"),
+    ),
+    ("Got a phishing mail asking for my login", ("Security", "Phishing", "High", "Security Operations", "Incident")),
 ]
 
 
@@ -25,10 +26,26 @@ def write_rows(path: Path, n: int = 16) -> Path:
     with path.open("w") as fh:
         for i in range(n):
             text, (cat, sub, pri, group, rtype) = LABELS[i % len(LABELS)]
-            label = {"category": cat, "subcategory": sub, "priority": pri, "assignment_group": group,
-                     "request_type": rtype, "summary": text}
-            fh.write(json.dumps({"id": str(i), "text": f"{text} ({i})", "label": label,
-                                 "instruction": "Route this ticket.", "meta": {"situation": cat}}) + "\n")
+            label = {
+                "category": cat,
+                "subcategory": sub,
+                "priority": pri,
+                "assignment_group": group,
+                "request_type": rtype,
+                "summary": text,
+            }
+            fh.write(
+                json.dumps(
+                    {
+                        "id": str(i),
+                        "text": f"{text} ({i})",
+                        "label": label,
+                        "instruction": "Route this ticket.",
+                        "meta": {"situation": cat},
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
@@ -58,8 +75,14 @@ def test_loss_is_on_the_answer_only(tmp_path, schema, tiny_model_dir):
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     trainer = SFTTrainer(
         model=AutoModelForCausalLM.from_pretrained(tiny_model_dir),
-        args=SFTConfig(output_dir=str(tmp_path / "out"), report_to=[], max_length=640, completion_only_loss=True,
-                       bf16=False, activation_checkpointing=False),
+        args=SFTConfig(
+            output_dir=str(tmp_path / "out"),
+            report_to=[],
+            max_length=640,
+            completion_only_loss=True,
+            bf16=False,
+            activation_checkpointing=False,
+        ),
         train_dataset=Dataset.from_list(training_examples(schema, rows, explicit_ratio=0.5)),
         processing_class=tok,
         peft_config=LoraConfig(r=4, target_modules=["q_proj"]),
@@ -77,16 +100,25 @@ def test_loss_is_on_the_answer_only(tmp_path, schema, tiny_model_dir):
 def run_training(tmp_path: Path, tiny_model_dir: str, *extra: str) -> Path:
     train_file = write_rows(tmp_path / "train.jsonl", 16)
     out = tmp_path / "run"
-    code = main([
-        "--config", "configs/train/cpu_smollm2.yaml",
-        "--model_name_or_path", tiny_model_dir,
-        "--train_file", str(train_file),
-        "--val_file", str(train_file),
-        "--output_dir", str(out),
-        "--per_device_train_batch_size", "2",
-        "--gradient_accumulation_steps", "1",
-        *(extra if "--report_to" in extra else ("--report_to", "none", *extra)),
-    ])
+    code = main(
+        [
+            "--config",
+            "configs/train/cpu_smollm2.yaml",
+            "--model_name_or_path",
+            tiny_model_dir,
+            "--train_file",
+            str(train_file),
+            "--val_file",
+            str(train_file),
+            "--output_dir",
+            str(out),
+            "--per_device_train_batch_size",
+            "2",
+            "--gradient_accumulation_steps",
+            "1",
+            *(extra if "--report_to" in extra else ("--report_to", "none", *extra)),
+        ]
+    )
     assert code == 0
     return out
 
@@ -98,12 +130,33 @@ def lora_tensors(bundle: Path) -> dict:
 
 
 def test_lora_run_writes_a_bundle_that_predicts(tmp_path, schema, tiny_model_dir):
-    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "3", "--save_steps", "2",
-                       "--eval_strategy", "steps", "--eval_steps", "2", "--task_eval_samples", "4",
-                       "--report_to", "tensorboard", "--logging_steps", "1")
+    out = run_training(
+        tmp_path,
+        tiny_model_dir,
+        "--max_steps",
+        "3",
+        "--save_steps",
+        "2",
+        "--eval_strategy",
+        "steps",
+        "--eval_steps",
+        "2",
+        "--task_eval_samples",
+        "4",
+        "--report_to",
+        "tensorboard",
+        "--logging_steps",
+        "1",
+    )
     bundle = out / "adapter"
-    for name in ("adapter_config.json", "adapter_model.safetensors", "tokenizer.json", "schema.yaml",
-                 "triage.json", "README.md"):
+    for name in (
+        "adapter_config.json",
+        "adapter_model.safetensors",
+        "tokenizer.json",
+        "schema.yaml",
+        "triage.json",
+        "README.md",
+    ):
         assert (bundle / name).is_file(), name
     meta = json.loads((bundle / "triage.json").read_text())
     assert meta["schema_fingerprint"] == schema.fingerprint()
@@ -144,8 +197,17 @@ def test_rerun_resumes_from_the_last_checkpoint(tmp_path, tiny_model_dir, capsys
 
 
 def test_qlora_runs_on_cpu(tmp_path, tiny_model_dir):
-    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "2", "--load_in_4bit", "true",
-                       "--lora_target_modules", "q_proj", "v_proj")
+    out = run_training(
+        tmp_path,
+        tiny_model_dir,
+        "--max_steps",
+        "2",
+        "--load_in_4bit",
+        "true",
+        "--lora_target_modules",
+        "q_proj",
+        "v_proj",
+    )
     meta = json.loads((out / "adapter" / "triage.json").read_text())
     assert meta["lora"]["load_in_4bit"] is True
     assert any("lora_B" in k and v.abs().sum() > 0 for k, v in lora_tensors(out / "adapter").items())
@@ -168,11 +230,30 @@ def test_merge_writes_a_standalone_model_with_the_same_tickets(tmp_path, schema,
 
 
 def test_best_checkpoint_and_early_stopping_can_use_task_metrics(tmp_path, tiny_model_dir):
-    out = run_training(tmp_path, tiny_model_dir, "--max_steps", "6", "--eval_strategy", "steps",
-                       "--eval_steps", "1", "--save_steps", "1", "--task_eval_samples", "4",
-                       "--metric_for_best_model", "eval_category/accuracy", "--greater_is_better", "true",
-                       "--load_best_model_at_end", "true", "--early_stopping_patience", "1",
-                       "--learning_rate", "0")  # nothing improves: early stopping must end the run
+    out = run_training(
+        tmp_path,
+        tiny_model_dir,
+        "--max_steps",
+        "6",
+        "--eval_strategy",
+        "steps",
+        "--eval_steps",
+        "1",
+        "--save_steps",
+        "1",
+        "--task_eval_samples",
+        "4",
+        "--metric_for_best_model",
+        "eval_category/accuracy",
+        "--greater_is_better",
+        "true",
+        "--load_best_model_at_end",
+        "true",
+        "--early_stopping_patience",
+        "1",
+        "--learning_rate",
+        "0",
+    )  # nothing improves: early stopping must end the run
     states = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
     state = json.loads((states[-1] / "trainer_state.json").read_text())
     assert state["global_step"] < 6  # stopped early
@@ -205,14 +286,25 @@ def test_row_weights_favour_rows_with_rare_labels(schema):
 def test_dtype_auto_picks_bf16_only_where_the_cpu_computes_it(tmp_path):
     from training.train import cpu_has_fast_bf16, parse_args, resolve_precision
 
-    _, sft_args, model_args, _ = parse_args(["--config", "configs/train/cpu_smollm2.yaml", "--dtype", "auto",
-                                             "--output_dir", str(tmp_path)])
+    _, sft_args, model_args, _ = parse_args(
+        ["--config", "configs/train/cpu_smollm2.yaml", "--dtype", "auto", "--output_dir", str(tmp_path)]
+    )
     sft_args, what = resolve_precision(model_args, sft_args)
     fast = cpu_has_fast_bf16()
     assert sft_args.bf16 is fast and model_args.dtype == ("bfloat16" if fast else "float32")
     assert "dtype auto" in what
-    _, sft_args, model_args, _ = parse_args(["--config", "configs/train/cpu_smollm2.yaml", "--dtype", "float32",
-                                             "--bf16", "false", "--output_dir", str(tmp_path)])
+    _, sft_args, model_args, _ = parse_args(
+        [
+            "--config",
+            "configs/train/cpu_smollm2.yaml",
+            "--dtype",
+            "float32",
+            "--bf16",
+            "false",
+            "--output_dir",
+            str(tmp_path),
+        ]
+    )
     assert resolve_precision(model_args, sft_args)[1] == "float32 weights, no autocast (as set)"
 
 
@@ -221,9 +313,25 @@ def test_bundle_names_the_generate_command_its_data_came_from(tmp_path, tiny_mod
 
     assert synthetic.main(["--n", "120", "--seed", "3", "--out", str(tmp_path / "data")]) == 0
     out = tmp_path / "run"
-    assert main(["--config", "configs/train/cpu_smollm2.yaml", "--model_name_or_path", tiny_model_dir,
-                 "--train_file", str(tmp_path / "data" / "train.jsonl"), "--output_dir", str(out),
-                 "--max_steps", "1", "--report_to", "none"]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                "configs/train/cpu_smollm2.yaml",
+                "--model_name_or_path",
+                tiny_model_dir,
+                "--train_file",
+                str(tmp_path / "data" / "train.jsonl"),
+                "--output_dir",
+                str(out),
+                "--max_steps",
+                "1",
+                "--report_to",
+                "none",
+            ]
+        )
+        == 0
+    )
     meta = json.loads((out / "adapter" / "triage.json").read_text())
     assert meta["train_file"] == "train split of `triage generate --n 120 --seed 3`"
     assert "train split of `triage generate --n 120 --seed 3`" in (out / "adapter" / "README.md").read_text()
@@ -239,8 +347,21 @@ def test_a_run_the_machine_cannot_hold_is_refused_before_training(tmp_path, tiny
 
     monkeypatch.setattr(psutil, "virtual_memory", lambda: Tiny())
     train_file = write_rows(tmp_path / "train.jsonl", 16)
-    code = cli(["train", "--config", "configs/train/cpu_smollm2.yaml", "--model_name_or_path", tiny_model_dir,
-                "--train_file", str(train_file), "--output_dir", str(tmp_path / "run"), "--report_to", "none"])
+    code = cli(
+        [
+            "train",
+            "--config",
+            "configs/train/cpu_smollm2.yaml",
+            "--model_name_or_path",
+            tiny_model_dir,
+            "--train_file",
+            str(train_file),
+            "--output_dir",
+            str(tmp_path / "run"),
+            "--report_to",
+            "none",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "triage train: error: this run would need about" in err
     assert "--per_device_train_batch_size" in err and "--check_memory false" in err

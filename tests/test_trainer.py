@@ -10,8 +10,10 @@ from training.trainer import PromptGroupedSampler, TriageSFTTrainer, shared_pref
 
 TICKETS = [
     ("VPN drops every ten minutes", ("Network", "VPN", "High", "Network Operations", "Incident")),
-    ("I forgot my password for SAP and I am locked out since this morning, please help",
-     ("Access", "Password Reset", "Medium", "Service Desk", "Incident")),
+    (
+        "I forgot my password for SAP and I am locked out since this morning, please help",
+        ("Access", "Password Reset", "Medium", "Service Desk", "Incident"),
+    ),
     ("Please install Visio", ("Software", "Installation", "Low", "Application Support", "Service Request")),
     ("Got a phishing mail asking for my login", ("Security", "Phishing", "High", "Security Operations", "Incident")),
 ]
@@ -20,8 +22,19 @@ TICKETS = [
 def rows() -> list[dict]:
     out = []
     for text, (cat, sub, pri, group, rtype) in TICKETS:
-        out.append({"text": text, "label": {"category": cat, "subcategory": sub, "priority": pri,
-                                            "assignment_group": group, "request_type": rtype, "summary": text}})
+        out.append(
+            {
+                "text": text,
+                "label": {
+                    "category": cat,
+                    "subcategory": sub,
+                    "priority": pri,
+                    "assignment_group": group,
+                    "request_type": rtype,
+                    "summary": text,
+                },
+            }
+        )
     return out
 
 
@@ -35,14 +48,22 @@ def make_trainer(tmp_path, schema, model_dir, explicit_ratio=1.0, checkpointing=
     tok = AutoTokenizer.from_pretrained(model_dir)
     trainer = TriageSFTTrainer(
         model=AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32),
-        args=SFTConfig(output_dir=str(tmp_path / "out"), report_to=[], max_length=1024, completion_only_loss=True,
-                       bf16=False, activation_checkpointing=checkpointing, per_device_train_batch_size=4,
-                       activation_checkpointing_kwargs={"use_reentrant": False}),
+        args=SFTConfig(
+            output_dir=str(tmp_path / "out"),
+            report_to=[],
+            max_length=1024,
+            completion_only_loss=True,
+            bf16=False,
+            activation_checkpointing=checkpointing,
+            per_device_train_batch_size=4,
+            activation_checkpointing_kwargs={"use_reentrant": False},
+        ),
         train_dataset=Dataset.from_list(training_examples(schema, rows(), explicit_ratio=explicit_ratio)),
         processing_class=tok,
         # dropout 0: with dropout the prefix would draw one mask for the batch, not one per row
-        peft_config=LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=["q_proj", "k_proj", "v_proj",
-                                                                                    "o_proj", "down_proj"]),
+        peft_config=LoraConfig(
+            r=4, lora_alpha=8, lora_dropout=0.0, target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "down_proj"]
+        ),
     )
     # LoRA B starts at zero, which would make every LoRA A gradient zero: give B values to test.
     with torch.no_grad():
@@ -65,10 +86,13 @@ def loss_and_grads(trainer, model, compute):
     return loss.item(), grads
 
 
-@pytest.mark.parametrize(("fixture", "checkpointing"), [("tiny_model_dir", False), ("tiny_sliding_model_dir", False),
-                                                       ("tiny_model_dir", True)])
-def test_shared_prefix_loss_and_lora_gradients_equal_the_plain_computation(tmp_path, schema, fixture, checkpointing,
-                                                                             request):
+@pytest.mark.parametrize(
+    ("fixture", "checkpointing"),
+    [("tiny_model_dir", False), ("tiny_sliding_model_dir", False), ("tiny_model_dir", True)],
+)
+def test_shared_prefix_loss_and_lora_gradients_equal_the_plain_computation(
+    tmp_path, schema, fixture, checkpointing, request
+):
     trainer = make_trainer(tmp_path, schema, request.getfixturevalue(fixture), checkpointing=checkpointing)
     model = trainer.model
     if checkpointing:  # the Trainer turns it on when training starts

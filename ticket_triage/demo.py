@@ -36,9 +36,12 @@ def step(title: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="triage demo", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = argparse.ArgumentParser(
+        prog="triage demo",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
     parser.add_argument("--out", default="outputs/demo", help="folder for data, adapter and reports")
     parser.add_argument("--model", default="smollm2-135m", help="base model (alias, folder or hub id)")
     # ~1,000 training tickets: one epoch fits the demo's ~15 minutes on 2 cores (about 2 tickets/s)
@@ -69,8 +72,17 @@ def main(argv: list[str] | None = None) -> int:
     timings["generate_s"] = time.perf_counter() - t
 
     t = step(f"2/4 fine-tune a LoRA adapter on {args.model} ({CPU_PROFILE.relative_to(REPO_ROOT)})")
-    train_args = ["--config", str(CPU_PROFILE), "--model_name_or_path", args.model,
-                  "--train_file", str(data_dir / "train.jsonl"), "--output_dir", str(run_dir), *schema_args]
+    train_args = [
+        "--config",
+        str(CPU_PROFILE),
+        "--model_name_or_path",
+        args.model,
+        "--train_file",
+        str(data_dir / "train.jsonl"),
+        "--output_dir",
+        str(run_dir),
+        *schema_args,
+    ]
     if args.max_steps is not None:
         train_args += ["--max_steps", str(args.max_steps)]
     train.main(train_args)
@@ -103,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(timings.values())
     print(f"\n=== results ({len(rows)} held-out tickets, situations never seen in training)\n{table}")
     print("\ntimings: " + ", ".join(f"{k} {v:.0f}" for k, v in timings.items()) + f", total {total:.0f} s")
-    print(f"adapter: {adapter}\nreport:  {out / 'report.md'}\n"
-          f"try it:  triage predict --model {adapter} \"my laptop won't boot\"")
+    print(
+        f"adapter: {adapter}\nreport:  {out / 'report.md'}\n"
+        f'try it:  triage predict --model {adapter} "my laptop won\'t boot"'
+    )
     return 0
 
 

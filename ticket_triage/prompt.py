@@ -79,12 +79,10 @@ def answer_prefix(schema: TicketSchema, chosen: dict[str, Any], next_field: str)
     ordered = {name: chosen[name] for name in schema.field_names if name in chosen}
     head = json.dumps(ordered, ensure_ascii=False)[:-1]  # drop the closing brace
     sep = ", " if ordered else ""
-    return f"{head}{sep}{json.dumps(next_field)}: \""
+    return f'{head}{sep}{json.dumps(next_field)}: "'
 
 
-def training_example(
-    schema: TicketSchema, row: dict[str, Any], explicit: bool = True
-) -> dict[str, list[Message]]:
+def training_example(schema: TicketSchema, row: dict[str, Any], explicit: bool = True) -> dict[str, list[Message]]:
     """One JSONL row -> TRL's conversational prompt-completion format (loss on the completion)."""
     instruction = None if explicit else (row.get("instruction") or DEFAULT_INSTRUCTION)
     return {

@@ -167,9 +167,7 @@ class TicketSchema:
                 props = dict(base)
                 props[source.name] = {"type": "string", "const": value}
                 for rule in self.rules:
-                    props[rule.constrains] = self._property(
-                        self.get_field(rule.constrains), list(rule.allowed[value])
-                    )
+                    props[rule.constrains] = self._property(self.get_field(rule.constrains), list(rule.allowed[value]))
                 branches.append(self._object(props))
             schema["anyOf"] = branches
         return schema
@@ -251,8 +249,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise SchemaError(
-                f"duplicate key {key!r} at line {key_node.start_mark.line + 1} "
-                f"(first at line {seen[key] + 1})"
+                f"duplicate key {key!r} at line {key_node.start_mark.line + 1} (first at line {seen[key] + 1})"
             )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)

@@ -60,9 +60,11 @@ class MemoryEstimate:
 
     def describe(self) -> str:
         where = "RAM" if self.device == "cpu" else f"{self.device} memory"
-        return (f"estimated peak {where} {self.peak_gb:.1f} GB = {self.in_use_gb:.1f} in use now + "
-                f"{self.optimizer_gb:.2f} optimizer + {self.activations_gb:.1f} activations "
-                f"({self.largest_batch}); {self.available_gb:.1f} GB more available")
+        return (
+            f"estimated peak {where} {self.peak_gb:.1f} GB = {self.in_use_gb:.1f} in use now + "
+            f"{self.optimizer_gb:.2f} optimizer + {self.activations_gb:.1f} activations "
+            f"({self.largest_batch}); {self.available_gb:.1f} GB more available"
+        )
 
 
 def largest_batch_tokens(lengths: list[int], batch_size: int, shared_prefix: int) -> tuple[int, int]:
@@ -104,8 +106,11 @@ def estimate_training_memory(trainer: Any) -> MemoryEstimate:
     tokens, query = largest_batch_tokens(lengths, batch, prefix)
     keys = max(lengths)
     # Layers below the lowest trainable one keep nothing for the backward pass (nothing there needs a gradient).
-    trainable_layers = [int(m.group(1)) for name, p in model.named_parameters()
-                        if p.requires_grad and (m := re.search(r"layers\.(\d+)\.", name))]
+    trainable_layers = [
+        int(m.group(1))
+        for name, p in model.named_parameters()
+        if p.requires_grad and (m := re.search(r"layers\.(\d+)\.", name))
+    ]
     layers = layers - min(trainable_layers, default=0)
     # A checkpointed layer keeps only its input and recomputes the rest in the backward pass.
     every = (args.activation_checkpointing_kwargs or {}).get("every_n_layers", 1)
@@ -129,8 +134,14 @@ def estimate_training_memory(trainer: Any) -> MemoryEstimate:
         in_use = psutil.Process().memory_info().rss
         available = psutil.virtual_memory().available
     shape = f"{rows} rows of up to {max(lengths)} tokens" + (f", {prefix} shared" if prefix else "")
-    return MemoryEstimate(device=str(device), in_use_gb=in_use / GB, optimizer_gb=optimizer / GB,
-                          activations_gb=activations / GB, available_gb=available / GB, largest_batch=shape)
+    return MemoryEstimate(
+        device=str(device),
+        in_use_gb=in_use / GB,
+        optimizer_gb=optimizer / GB,
+        activations_gb=activations / GB,
+        available_gb=available / GB,
+        largest_batch=shape,
+    )
 
 
 def check_training_memory(estimate: MemoryEstimate) -> None:

@@ -41,13 +41,20 @@ def merge(adapter: str, out: str | Path, dtype: str = "float32") -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="triage merge", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = argparse.ArgumentParser(
+        prog="triage merge",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
     parser.add_argument("adapter", help="adapter bundle folder (e.g. outputs/cpu-smollm2/adapter)")
     parser.add_argument("out", help="folder for the merged model")
-    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
-                        help="dtype of the merged weights (bfloat16 halves the size for GPU serving)")
+    parser.add_argument(
+        "--dtype",
+        default="float32",
+        choices=["float32", "bfloat16", "float16"],
+        help="dtype of the merged weights (bfloat16 halves the size for GPU serving)",
+    )
     args = parser.parse_args(argv)
     out = merge(args.adapter, args.out, args.dtype)
     print(f"merged model written to {out}")

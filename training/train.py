@@ -51,13 +51,17 @@ class TriageTrainArguments:
     val_file: str | None = field(default=None, metadata={"help": "validation rows (JSONL) for eval loss"})
     explicit_ratio: float = field(
         default=1.0,
-        metadata={"help": "share of rows trained with the explicit schema prompt that inference shows; the rest use "
-                  "their short rotated instruction (cheaper without a shared prefix, but not what inference sees)"},
+        metadata={
+            "help": "share of rows trained with the explicit schema prompt that inference shows; the rest use "
+            "their short rotated instruction (cheaper without a shared prefix, but not what inference sees)"
+        },
     )
     shared_prefix: bool = field(
         default=True,
-        metadata={"help": "encode the system prompt that a batch's rows share once per batch instead of once per "
-                  "row (same loss and gradients; off with activation checkpointing)"},
+        metadata={
+            "help": "encode the system prompt that a batch's rows share once per batch instead of once per "
+            "row (same loss and gradients; off with activation checkpointing)"
+        },
     )
     answer_only_head: bool = field(
         default=True,
@@ -65,14 +69,18 @@ class TriageTrainArguments:
     )
     label_balance: float = field(
         default=0.0,
-        metadata={"help": "draw rows with rare labels more often: a row's weight is (count of its field's most "
-                  "common value / count of its value) ** label_balance, for its rarest label; 0 draws uniformly, "
-                  "0.5 draws a 10x rarer label about 3x as often"},
+        metadata={
+            "help": "draw rows with rare labels more often: a row's weight is (count of its field's most "
+            "common value / count of its value) ** label_balance, for its rarest label; 0 draws uniformly, "
+            "0.5 draws a 10x rarer label about 3x as often"
+        },
     )
     check_memory: bool = field(
         default=True,
-        metadata={"help": "estimate the run's peak memory before training and refuse to start when the machine "
-                  "cannot hold it (instead of being killed half-way)"},
+        metadata={
+            "help": "estimate the run's peak memory before training and refuse to start when the machine "
+            "cannot hold it (instead of being killed half-way)"
+        },
     )
     max_input_tokens: int = field(
         default=DEFAULT_MAX_INPUT_TOKENS,
@@ -84,13 +92,17 @@ class TriageTrainArguments:
     )
     task_eval_samples: int = field(
         default=64,
-        metadata={"help": "at each evaluation, triage this many validation rows through the inference engine "
-                  "and log per-field accuracy, macro-F1 and schema-valid rate (0 turns it off)"},
+        metadata={
+            "help": "at each evaluation, triage this many validation rows through the inference engine "
+            "and log per-field accuracy, macro-F1 and schema-valid rate (0 turns it off)"
+        },
     )
     early_stopping_patience: int | None = field(
         default=None,
-        metadata={"help": "stop after this many evaluations without improvement of metric_for_best_model "
-                  "(which may be a task metric such as eval_category/accuracy)"},
+        metadata={
+            "help": "stop after this many evaluations without improvement of metric_for_best_model "
+            "(which may be a task metric such as eval_category/accuracy)"
+        },
     )
     max_train_samples: int | None = field(default=None, metadata={"help": "use only the first N training rows"})
     max_eval_samples: int | None = field(default=None, metadata={"help": "use only the first N validation rows"})
@@ -142,8 +154,9 @@ def row_weights(schema: TicketSchema, rows: list[dict[str, Any]], strength: floa
     counts = {f.name: Counter(r["label"][f.name] for r in rows if f.name in r["label"]) for f in schema.enum_fields}
     weights = []
     for row in rows:
-        ratios = [max(counts[name].values()) / counts[name][value]
-                  for name, value in row["label"].items() if name in counts]
+        ratios = [
+            max(counts[name].values()) / counts[name][value] for name, value in row["label"].items() if name in counts
+        ]
         weights.append(max(ratios, default=1.0) ** strength)
     return weights
 
@@ -185,11 +198,12 @@ def resolve_precision(model_args: Any, sft_args: Any) -> tuple[Any, str]:
     if cpu_has_fast_bf16():
         model_args.dtype = "bfloat16"
         # `replace` re-runs the checks of TrainingArguments, which want use_cpu for bf16 without a GPU.
-        return (dataclasses.replace(sft_args, bf16=True, fp16=False, use_cpu=True),
-                "bf16 weights and autocast: this CPU has AMX or AVX512-BF16 (dtype auto)")
+        return (
+            dataclasses.replace(sft_args, bf16=True, fp16=False, use_cpu=True),
+            "bf16 weights and autocast: this CPU has AMX or AVX512-BF16 (dtype auto)",
+        )
     model_args.dtype = "float32"
-    return (dataclasses.replace(sft_args, bf16=False, fp16=False),
-            "float32: this CPU has no fast bf16 (dtype auto)")
+    return (dataclasses.replace(sft_args, bf16=False, fp16=False), "float32: this CPU has no fast bf16 (dtype auto)")
 
 
 def total_optimizer_steps(sft_args: Any, rows: int) -> int:
@@ -210,8 +224,10 @@ def fit_warmup(sft_args: Any, steps: int) -> str:
     if asked <= allowed:
         return ""
     sft_args.warmup_steps = allowed
-    return (f"warmup of {asked} step(s) is more than a tenth of this {steps}-step run: using {allowed}, so "
-            "the first steps already learn")
+    return (
+        f"warmup of {asked} step(s) is more than a tenth of this {steps}-step run: using {allowed}, so "
+        "the first steps already learn"
+    )
 
 
 def data_source(train_file: str | Path) -> str:
@@ -258,8 +274,9 @@ def build_model(model_args: Any, base: str, dequantize_mxfp4: bool = False) -> A
     return AutoModelForCausalLM.from_pretrained(base, **kwargs)
 
 
-def task_metrics_callback(schema: TicketSchema, rows: list[dict[str, Any]], tokenizer: Any,
-                          max_input_tokens: int) -> Any:
+def task_metrics_callback(
+    schema: TicketSchema, rows: list[dict[str, Any]], tokenizer: Any, max_input_tokens: int
+) -> Any:
     """A TrainerCallback that scores the model as it will be used: through the inference engine.
 
     Loss says little about routing; at each evaluation this triages `rows` (classification only)
@@ -275,13 +292,23 @@ def task_metrics_callback(schema: TicketSchema, rows: list[dict[str, Any]], toke
     class TaskMetrics(TrainerCallback):
         trainer: Any = None  # set after the trainer exists: its log() feeds TensorBoard
 
-        def on_evaluate(self, args: Any, state: Any, control: Any, model: Any = None,
-                        metrics: dict[str, float] | None = None, **kwargs: Any) -> None:
+        def on_evaluate(
+            self,
+            args: Any,
+            state: Any,
+            control: Any,
+            model: Any = None,
+            metrics: dict[str, float] | None = None,
+            **kwargs: Any,
+        ) -> None:
             engine = TriageEngine(model, tokenizer, schema, max_input_tokens=max_input_tokens)
             scores = evaluate(engine, rows, progress=False)
             model.train()  # the engine switched it to eval mode
-            task = {f"eval_{k}": v for k, v in scores.items()
-                    if k not in ("n", "tickets_per_s") and not k.startswith("latency")}
+            task = {
+                f"eval_{k}": v
+                for k, v in scores.items()
+                if k not in ("n", "tickets_per_s") and not k.startswith("latency")
+            }
             if metrics is not None:
                 metrics.update(task)  # best-checkpoint selection and early stopping read this dict
             if self.trainer is not None:
@@ -333,11 +360,11 @@ def model_card(meta: dict[str, Any]) -> str:
 
 LoRA adapter that triages IT-support text into schema-valid JSON tickets.
 
-- base model: `{meta['base_model']}`
-- schema: `{meta['schema_name']}` (fingerprint `{meta['schema_fingerprint']}`, copy in `schema.yaml`)
-- prompt contract version: {meta['prompt_version']}
-- training data: {source} ({meta['train_rows']} rows, sha256 prefix `{meta['data_fingerprint']}`)
-- profile: `{meta.get('profile') or 'command line'}`, {meta['train_seconds']:.0f} s of training
+- base model: `{meta["base_model"]}`
+- schema: `{meta["schema_name"]}` (fingerprint `{meta["schema_fingerprint"]}`, copy in `schema.yaml`)
+- prompt contract version: {meta["prompt_version"]}
+- training data: {source} ({meta["train_rows"]} rows, sha256 prefix `{meta["data_fingerprint"]}`)
+- profile: `{meta.get("profile") or "command line"}`, {meta["train_seconds"]:.0f} s of training
 
 ## Final training metrics
 
@@ -360,8 +387,9 @@ def parse_args(argv: list[str] | None) -> tuple[TriageTrainArguments, Any, Any, 
     argv = list(sys.argv[1:] if argv is None else argv)
     profile = argv[argv.index("--config") + 1] if "--config" in argv[:-1] else None
     parser = TrlParser((TriageTrainArguments, SFTConfig, ModelConfig), prog="triage train")
-    parser.set_defaults(model_name_or_path=DEFAULT_MODEL, use_peft=True, report_to="tensorboard",
-                        output_dir="outputs/adapter-run")
+    parser.set_defaults(
+        model_name_or_path=DEFAULT_MODEL, use_peft=True, report_to="tensorboard", output_dir="outputs/adapter-run"
+    )
     triage_args, sft_args, model_args = parser.parse_args_and_config(argv)
     return triage_args, sft_args, model_args, profile
 
@@ -379,17 +407,17 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
     # 1. Schema and data, checked before anything heavy is loaded.
     schema = load_schema(triage_args.schema)
     rows = read_rows(triage_args.train_file, schema, triage_args.max_train_samples)
-    val_rows = (
-        read_rows(triage_args.val_file, schema, triage_args.max_eval_samples) if triage_args.val_file else None
-    )
+    val_rows = read_rows(triage_args.val_file, schema, triage_args.max_eval_samples) if triage_args.val_file else None
     print(f"[train] {len(rows)} training rows from {triage_args.train_file}, schema {schema.name!r}", flush=True)
 
     # 2. Model and tokenizer (aliases such as smollm2-135m resolve to a local folder).
     resolved = resolve_model(model_args.model_name_or_path)
     tokenizer = AutoTokenizer.from_pretrained(resolved.base)
     if not tokenizer.chat_template:
-        raise DataError(f"{model_args.model_name_or_path}: the tokenizer has no chat template; the prompt contract "
-                        "renders chat messages, so use an instruct/chat model (or add a template to its tokenizer)")
+        raise DataError(
+            f"{model_args.model_name_or_path}: the tokenizer has no chat template; the prompt contract "
+            "renders chat messages, so use an instruct/chat model (or add a template to its tokenizer)"
+        )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     rows = fit_to_length(tokenizer, schema, rows, sft_args.max_length, triage_args.max_input_tokens)
@@ -418,8 +446,11 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
         print(f"[train] {warmup_note}", flush=True)
     callbacks = list(callbacks or [])
     if val_rows and triage_args.task_eval_samples:
-        callbacks.append(task_metrics_callback(schema, val_rows[: triage_args.task_eval_samples], tokenizer,
-                                               triage_args.max_input_tokens))
+        callbacks.append(
+            task_metrics_callback(
+                schema, val_rows[: triage_args.task_eval_samples], tokenizer, triage_args.max_input_tokens
+            )
+        )
     if triage_args.early_stopping_patience:
         from transformers import EarlyStoppingCallback
 
@@ -476,10 +507,14 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
         "precision": precision,
         "memory_estimate_gb": round(memory.peak_gb, 2),
         "triage_args": asdict(triage_args),
-        "lora": {"r": model_args.lora_r, "alpha": model_args.lora_alpha, "dropout": model_args.lora_dropout,
-                 "target_modules": model_args.lora_target_modules,
-                 # read from the model, not the flag: proof the base really was quantised
-                 "load_in_4bit": bool(getattr(model, "is_loaded_in_4bit", False))},
+        "lora": {
+            "r": model_args.lora_r,
+            "alpha": model_args.lora_alpha,
+            "dropout": model_args.lora_dropout,
+            "target_modules": model_args.lora_target_modules,
+            # read from the model, not the flag: proof the base really was quantised
+            "load_in_4bit": bool(getattr(model, "is_loaded_in_4bit", False)),
+        },
         "metrics": metrics,
     }
     bundle = write_bundle(trainer, tokenizer, schema, out_dir, meta)

@@ -130,8 +130,9 @@ def add_answer_loss(model: Any) -> None:
             capture = Cache(layer_class_to_replicate=_PrefixCaptureLayer)
             backbone(input_ids=input_ids[:1, :shared_prefix], cache=capture, use_cache=True)
             prefix = Cache(layers=[_PrefixReadLayer(layer.keys, layer.values) for layer in capture.layers])
-            hidden = backbone(input_ids=input_ids[:, shared_prefix:], attention_mask=attention_mask, cache=prefix,
-                              use_cache=True).last_hidden_state
+            hidden = backbone(
+                input_ids=input_ids[:, shared_prefix:], attention_mask=attention_mask, cache=prefix, use_cache=True
+            ).last_hidden_state
             labels = labels[:, shared_prefix:]  # no label sits in the prefix (shared_prefix_length)
         else:
             hidden = backbone(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).last_hidden_state
@@ -140,12 +141,20 @@ def add_answer_loss(model: Any) -> None:
         mask = targets != -100
         head = self.get_output_embeddings()
         log_probs, entropy, _, _, is_top1 = ChunkedLogProbFunction.apply(
-            hidden[:, :-1][mask].to(head.weight.device), head.weight, head.bias, targets[mask].to(head.weight.device),
-            1.0, HEAD_CHUNK, softcap, logit_scale, ("entropy", "is_top1"),
+            hidden[:, :-1][mask].to(head.weight.device),
+            head.weight,
+            head.bias,
+            targets[mask].to(head.weight.device),
+            1.0,
+            HEAD_CHUNK,
+            softcap,
+            logit_scale,
+            ("entropy", "is_top1"),
         )
         count = mask.sum().clamp(min=1) if num_items_in_batch is None else num_items_in_batch
-        return FusedCausalLMOutput(loss=-log_probs.sum() / count, log_probs=log_probs, entropy=entropy,
-                                   is_top1=is_top1, label_mask=mask)
+        return FusedCausalLMOutput(
+            loss=-log_probs.sum() / count, log_probs=log_probs, entropy=entropy, is_top1=is_top1, label_mask=mask
+        )
 
     model.forward = types.MethodType(forward, model)
 
@@ -222,8 +231,9 @@ class TriageSFTTrainer(SFTTrainer):
         self.answer_loss = not fallback
         self.share_prefix = share_prefix and self.answer_loss
         if fallback:
-            print(f"[train] TRL's own loss path ({fallback}): no shared prefix, output head on every position",
-                  flush=True)
+            print(
+                f"[train] TRL's own loss path ({fallback}): no shared prefix, output head on every position", flush=True
+            )
         else:
             add_answer_loss(self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model)
         self.shared_tokens = 0  # prompt tokens encoded once instead of once per row, for the benchmark
@@ -239,15 +249,20 @@ class TriageSFTTrainer(SFTTrainer):
         if PROMPT_GROUP_COLUMN not in columns:
             return super()._get_train_sampler(train_dataset)
         weights = dataset[SAMPLE_WEIGHT_COLUMN] if SAMPLE_WEIGHT_COLUMN in columns else None
-        return PromptGroupedSampler([len(ids) for ids in dataset["input_ids"]], dataset[PROMPT_GROUP_COLUMN],
-                                    self.args.per_device_train_batch_size, weights)
+        return PromptGroupedSampler(
+            [len(ids) for ids in dataset["input_ids"]],
+            dataset[PROMPT_GROUP_COLUMN],
+            self.args.per_device_train_batch_size,
+            weights,
+        )
 
     def compute_loss(
         self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None
     ) -> Any:
         if return_outputs or not self.answer_loss or "attention_mask" not in inputs:
-            return super().compute_loss(model, inputs, return_outputs=return_outputs,
-                                        num_items_in_batch=num_items_in_batch)
+            return super().compute_loss(
+                model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch
+            )
         mode = "train" if self.model.training else "eval"
         input_ids, labels = inputs["input_ids"], inputs["labels"]
         prefix = shared_prefix_length(input_ids, labels) if self.share_prefix else 0
@@ -257,8 +272,13 @@ class TriageSFTTrainer(SFTTrainer):
         # the small LoRA weights instead.
         mixed = self.args.bf16 or self.args.fp16
         with disable_input_dtype_casting(model, active=mixed):
-            outputs = model(input_ids=input_ids, attention_mask=inputs["attention_mask"], labels=labels,
-                            num_items_in_batch=num_items_in_batch, shared_prefix=prefix)
+            outputs = model(
+                input_ids=input_ids,
+                attention_mask=inputs["attention_mask"],
+                labels=labels,
+                num_items_in_batch=num_items_in_batch,
+                shared_prefix=prefix,
+            )
         loss = outputs.loss
         # As TRL's compute_loss: `num_items_in_batch` counts every rank's tokens and DDP averages gradients.
         if self.args.average_tokens_across_devices and num_items_in_batch is not None:
