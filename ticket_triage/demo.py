@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     tfidf.save(out / "tfidf")
     columns["TF-IDF + LR"] = evaluate(tfidf, rows, progress=False)
     for label, name in (("base (no adapter)", args.model), ("fine-tuned adapter", str(adapter))):
+        engine = None  # one model in memory at a time
         engine = TriageEngine.load(name, schema=schema)
         print(f"[eval] {label}", flush=True)
         columns[label] = evaluate(engine, rows)

@@ -38,6 +38,7 @@ from typing import Any
 import torch
 from peft.helpers import disable_input_dtype_casting
 from torch.utils.data import Sampler
+from transformers import TrainerCallback
 from transformers.cache_utils import Cache, DynamicLayer
 from trl import SFTTrainer
 from trl.kernels import ChunkedLogProbFunction
@@ -208,6 +209,32 @@ class PromptGroupedSampler(Sampler[int]):
         return iter([i for batch in batches for i in batch])
 
 
+class ReturnFreedMemory(TrainerCallback):
+    """Hand the memory freed by each step back to the OS (glibc's `malloc_trim`), on CPUs.
+
+    Batches of different lengths free tensors of different sizes, and glibc keeps the holes: in 40
+    steps of the CPU profile, RSS grew from 3.0 to 4.7 GB while no step needed more than the first.
+    Trimming after every step keeps RSS near the step's own peak, for about 10% more time per step.
+    """
+
+    def __init__(self) -> None:
+        import ctypes
+        import ctypes.util
+
+        self.malloc_trim = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+
+    @staticmethod
+    def available() -> bool:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("c")
+        return bool(name) and hasattr(ctypes.CDLL(name), "malloc_trim")  # glibc (Linux), not macOS/musl
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.malloc_trim(0)
+
+
 class TriageSFTTrainer(SFTTrainer):
     """SFTTrainer with a shared prompt prefix, an answer-only output head and prompt-grouped batches."""
 
@@ -242,6 +269,8 @@ class TriageSFTTrainer(SFTTrainer):
             # backward pass: 0.5 GB less at the largest CPU batch, no slower. (Not on GPUs: with a mask
             # their SDPA would fall back to the math kernel, which is why transformers leaves it off.)
             os.environ.setdefault("TRANSFORMERS_SDPA_FORCE_GQA", "1")
+            if ReturnFreedMemory.available():
+                self.add_callback(ReturnFreedMemory())
 
     def _get_train_sampler(self, train_dataset: Any = None) -> Sampler | None:
         dataset = self.train_dataset
