@@ -8,7 +8,7 @@
 
     triage demo                                   # what `make demo` runs
     triage demo --out outputs/demo --max-steps 40 --eval-limit 30   # a quicker look
-    triage demo --n 3000                          # the shipped adapter's data: ~20 min per epoch
+    triage demo --n 3000                          # the shipped adapter's data: ~27 min per epoch
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", default="outputs/demo", help="folder for data, adapter and reports")
     parser.add_argument("--model", default="smollm2-135m", help="base model (alias, folder or hub id)")
-    # ~1,000 training tickets: one epoch fits the demo's ~15 minutes on 2 cores (about 2 tickets/s)
+    # ~1,000 training tickets: one epoch fits the demo's ~15 minutes on 2 cores (about 1.5 tickets/s)
     parser.add_argument("--n", type=int, default=DEMO_TICKETS, help="synthetic tickets to generate")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-steps", type=int, default=None, help="training steps (default: the profile's)")
