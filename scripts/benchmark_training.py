@@ -135,8 +135,12 @@ def run_variant(args: argparse.Namespace) -> dict:
     }
 
 
-def row_tokens(data: str, n: int) -> int:
-    """Tokens of the first `n` rows as the plain path computes them: schema prompt + ticket + answer."""
+def mean_row_tokens(data: str) -> float:
+    """Mean tokens of a row as the plain path computes them (schema prompt + ticket + answer), over the file.
+
+    The sampler draws batches from the whole file (grouped by length, weighted by label rarity), so
+    the file's mean, times the batch size, is what an average step computes.
+    """
     from transformers import AutoTokenizer
 
     from ticket_triage.dataset import read_rows
@@ -146,11 +150,12 @@ def row_tokens(data: str, n: int) -> int:
 
     schema = load_schema()
     tokenizer = AutoTokenizer.from_pretrained(resolve_model("smollm2-135m").base)
-    total = 0
-    for row in read_rows(data, schema, n):
+    counts = []
+    for row in read_rows(data, schema):
         example = training_example(schema, row, explicit=True)
-        total += len(tokenizer.apply_chat_template(example["prompt"] + example["completion"], tokenize=True))
-    return total
+        text = tokenizer.apply_chat_template(example["prompt"] + example["completion"], tokenize=False)
+        counts.append(len(tokenizer(text, add_special_tokens=False)["input_ids"]))
+    return sum(counts) / len(counts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
 
         synthetic.main(["--n", "3000", "--seed", "1", "--out", str(work / "data")])
         args.data = str(work / "data" / "train.jsonl")
-    tokens = row_tokens(args.data, args.steps * args.batch) / args.steps  # per step, as the plain path counts
+    tokens = mean_row_tokens(args.data) * args.batch  # per step, as the plain path counts them
     results = {}
     for name in args.variants:
         print(f"[bench] {name}", file=sys.stderr, flush=True)
