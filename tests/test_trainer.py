@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ticket_triage.prompt import training_examples
-from training.trainer import PromptGroupedSampler, TriageSFTTrainer, shared_prefix_length
+from training.trainer import PromptGroupedSampler, ReturnFreedMemory, TriageSFTTrainer, shared_prefix_length
 
 TICKETS = [
     ("VPN drops every ten minutes", ("Network", "VPN", "High", "Network Operations", "Incident")),
@@ -149,3 +149,14 @@ def test_sampler_draws_heavier_rows_more_often():
     drawn = [i for _ in range(20) for i in PromptGroupedSampler([5] * 100, [0] * 100, 8, weights)]
     share = sum(i >= 90 for i in drawn) / len(drawn)
     assert 0.4 < share < 0.6
+
+
+def test_cpu_training_hands_freed_memory_back_after_each_step(tmp_path, schema, tiny_model_dir):
+    # Regression: glibc kept the holes left by batches of different lengths, and the CPU profile's RSS
+    # grew from 2.8 to 4.5 GiB in 40 steps although no step needed more than the first.
+    if not ReturnFreedMemory.available():
+        pytest.skip("no glibc malloc_trim on this platform")
+    trainer = make_trainer(tmp_path, schema, tiny_model_dir)
+    trimmers = [cb for cb in trainer.callback_handler.callbacks if isinstance(cb, ReturnFreedMemory)]
+    assert len(trimmers) == 1
+    trimmers[0].on_step_end(trainer.args, trainer.state, trainer.control)  # calls malloc_trim(0) for real
