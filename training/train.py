@@ -60,7 +60,7 @@ class TriageTrainArguments:
         default=True,
         metadata={
             "help": "encode the system prompt that a batch's rows share once per batch instead of once per "
-            "row (same loss and gradients; off with activation checkpointing)"
+            "row (same loss and gradients, with or without activation checkpointing)"
         },
     )
     answer_only_head: bool = field(
