@@ -7,16 +7,19 @@ process (so each peak RSS is its own), through `triage train` with the CPU profi
   position), fp32: what the CPU profile did per explicit-prompt row before;
 - `answer_head_fp32`: the output head on answer positions only;
 - `shared_prefix_fp32`: plus the schema prompt encoded once per batch;
-- `auto`: plus `dtype: auto` (bf16 weights and autocast on CPUs with AMX or AVX512-BF16).
+- `auto`: plus `dtype: auto` (bf16 weights and autocast on CPUs with AMX or AVX512-BF16, and on GPUs);
+- `trl_auto`: TRL's own loss path with `dtype: auto`: the before of a GPU, which trains in bf16 anyway.
 
 Steps after the first `--warmup` are timed (median step time); tokens are those of the rows as
 the plain path computes them (prompt + answer), so tokens/s compare like for like. Also reports the
 mean training loss over the timed steps (the fp32 variants agree to rounding), the memory the
 trainer estimated against the measured peak, the matmul peak of this machine, and ratios to
-`trl_fp32`. Prints a table to stderr and one JSON line to stdout.
+the first variant listed. Peak memory is the process's RSS on a CPU and PyTorch's allocated peak on
+a GPU. Prints a table to stderr and one JSON line to stdout.
 
     .venv/bin/python scripts/benchmark_training.py                 # ~10 min on 2 cores
     .venv/bin/python scripts/benchmark_training.py --steps 6 --variants trl_fp32 auto
+    python scripts/benchmark_training.py --variants trl_auto auto --model PATH --steps 20   # on a GPU
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ VARIANTS = {
     "answer_head_fp32": ["--shared_prefix", "false", "--dtype", "float32", "--bf16", "false"],
     "shared_prefix_fp32": ["--dtype", "float32", "--bf16", "false"],
     "auto": ["--dtype", "auto"],
+    "trl_auto": ["--shared_prefix", "false", "--answer_only_head", "false", "--dtype", "auto"],
 }
 
 
@@ -73,6 +77,7 @@ def matmul_peak_gflops(dtype_name: str) -> float:
 
 def run_variant(args: argparse.Namespace) -> dict:
     """Child process: train `args.steps` steps of one variant and report its timings."""
+    import torch
     from transformers import TrainerCallback
 
     from training import train
@@ -96,6 +101,8 @@ def run_variant(args: argparse.Namespace) -> dict:
     argv = [
         "--config",
         str(PROFILE),
+        "--model_name_or_path",
+        args.model,
         "--train_file",
         args.data,
         "--output_dir",
@@ -126,16 +133,18 @@ def run_variant(args: argparse.Namespace) -> dict:
     meta = json.loads((out / "adapter" / "triage.json").read_text())
     estimate = {"memory_estimate_gb": meta.get("memory_estimate_gb"), "precision": meta.get("precision")}
     timed = step_times[args.warmup :]
+    on_gpu = torch.cuda.is_available()
+    peak = torch.cuda.max_memory_allocated() if on_gpu else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {
         "variant": args.variant,
         "step_s_median": round(statistics.median(timed), 3),
         "mean_loss": round(statistics.mean(losses), 4) if losses else None,
-        "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2),
+        "peak_gpu_gb" if on_gpu else "peak_rss_gb": round(peak / 1024**3, 2),
         **estimate,
     }
 
 
-def mean_row_tokens(data: str) -> float:
+def mean_row_tokens(data: str, model: str) -> float:
     """Mean tokens of a row as the plain path computes them (schema prompt + ticket + answer), over the file.
 
     The sampler draws batches from the whole file (grouped by length, weighted by label rarity), so
@@ -149,7 +158,7 @@ def mean_row_tokens(data: str) -> float:
     from ticket_triage.schema import load_schema
 
     schema = load_schema()
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model("smollm2-135m").base)
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model(model).base)
     counts = []
     for row in read_rows(data, schema):
         example = training_example(schema, row, explicit=True)
@@ -170,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=8, help="rows per step")
     parser.add_argument("--data", help="train.jsonl (default: the demo's `triage generate --n 3000 --seed 1`)")
     parser.add_argument("--work", default=None, help="folder for the runs (default: a temporary one)")
+    parser.add_argument("--model", default="smollm2-135m", help="base model (the CPU profile's by default)")
     parser.add_argument("--variant", help=argparse.SUPPRESS)  # child process: run this one variant
     args = parser.parse_args(argv)
     work = Path(args.work or tempfile.mkdtemp(prefix="bench-train-"))
@@ -182,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
 
         synthetic.main(["--n", "3000", "--seed", "1", "--out", str(work / "data")])
         args.data = str(work / "data" / "train.jsonl")
-    tokens = mean_row_tokens(args.data) * args.batch  # per step, as the plain path counts them
+    tokens = mean_row_tokens(args.data, args.model) * args.batch  # per step, as the plain path counts them
     results = {}
     for name in args.variants:
         print(f"[bench] {name}", file=sys.stderr, flush=True)
@@ -201,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             str(args.warmup),
             "--batch",
             str(args.batch),
+            "--model",
+            args.model,
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ | {"TQDM_DISABLE": "1"})
         if done.returncode:
@@ -209,22 +221,26 @@ def main(argv: list[str] | None = None) -> int:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         result["tokens_per_s"] = round(tokens / result["step_s_median"], 1)
         results[name] = result
-    base = results.get("trl_fp32")
+    import torch
+
+    on_gpu = torch.cuda.is_available()
+    peak_key = "peak_gpu_gb" if on_gpu else "peak_rss_gb"
+    base = results[args.variants[0]]
     for result in results.values():
-        if base:
-            result["speedup"] = round(base["step_s_median"] / result["step_s_median"], 2)
-            result["rss_ratio"] = round(result["peak_rss_gb"] / base["peak_rss_gb"], 2)
-    header = "| variant | s/step | tokens/s | speedup | peak RSS GB | estimated GB | mean loss |"
+        result["speedup"] = round(base["step_s_median"] / result["step_s_median"], 2)
+        result["memory_ratio"] = round(result[peak_key] / base[peak_key], 2)
+    memory = "peak GPU GB" if on_gpu else "peak RSS GB"
+    header = f"| variant | s/step | tokens/s | speedup | {memory} | estimated GB | mean loss |"
     lines = [header, "|---|---|---|---|---|---|---|"]
     for r in results.values():
         lines.append(
             f"| {r['variant']} | {r['step_s_median']} | {r['tokens_per_s']} | {r.get('speedup', '')} | "
-            f"{r['peak_rss_gb']} | {r['memory_estimate_gb']} | {r['mean_loss']} |"
+            f"{r[peak_key]} | {r['memory_estimate_gb']} | {r['mean_loss']} |"
         )
     print("\n".join(lines), file=sys.stderr)
     summary = {
         "benchmark": "training step: TRL's path vs shared prefix + answer-only head + dtype auto",
-        "machine": f"{cpu_name()}, {os.cpu_count()} cores",
+        "machine": f"{cpu_name()}, {os.cpu_count()} cores" + (f", {torch.cuda.get_device_name()}" if on_gpu else ""),
         "load_average": os.getloadavg()[0],
         "rows_per_step": args.batch,
         "tokens_per_step": round(tokens),

@@ -11,6 +11,7 @@ from training.trainer import (
     ReturnFreedMemory,
     TriageSFTTrainer,
     glibc_malloc_trim,
+    keep_trainable_fp32,
     shared_prefix_length,
 )
 
@@ -166,3 +167,18 @@ def test_cpu_training_hands_freed_memory_back_after_each_step(tmp_path, schema, 
     trimmers = [cb for cb in trainer.callback_handler.callbacks if isinstance(cb, ReturnFreedMemory)]
     assert len(trimmers) == 1
     trimmers[0].on_step_end(trainer.args, trainer.state, trainer.control)  # calls malloc_trim(0) for real
+
+
+def test_fp16_runs_keep_lora_weights_in_fp32_after_trl_casts_them_to_bf16(tmp_path, schema, tiny_model_dir):
+    # Regression: TRL casts a quantised model's LoRA weights to bf16 whatever the precision, and fp16's
+    # loss scaler cannot unscale bf16 gradients: the T4 and 4 GB QLoRA profiles failed at their first
+    # optimizer step on a GPU ("_amp_foreach_non_finite_check_and_unscale_cuda" not implemented for 'BFloat16').
+    model = make_trainer(tmp_path, schema, tiny_model_dir).model
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    frozen_dtypes = [p.dtype for p in model.parameters() if not p.requires_grad]
+    for param in trainable:
+        param.data = param.data.to(torch.bfloat16)  # what TRL does to a quantised model's adapter
+    assert keep_trainable_fp32(model) == len(trainable) > 0
+    assert all(p.dtype == torch.float32 for p in trainable)
+    assert [p.dtype for p in model.parameters() if not p.requires_grad] == frozen_dtypes
+    assert keep_trainable_fp32(model) == 0

@@ -233,12 +233,31 @@ def glibc_malloc_trim() -> Any:
     return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
 
 
+def keep_trainable_fp32(model: Any) -> int:
+    """Cast trainable weights that are not fp32 back to fp32; returns how many were cast.
+
+    TRL casts a quantised model's LoRA weights to bf16 (the QLoRA paper's advice), whatever the run's
+    precision. fp16 mixed precision, the only kind a T4 or a 4 GB Turing card has, keeps fp32 master
+    weights for its loss scaler, which cannot unscale bf16 gradients: every fp16 QLoRA profile failed
+    at its first optimizer step ("_amp_foreach_non_finite_check_and_unscale_cuda" not implemented for
+    'BFloat16'; found by scripts/check_gpu_paths.py on an H200).
+    """
+    cast = 0
+    for param in model.parameters():
+        if param.requires_grad and param.dtype != torch.float32:
+            param.data = param.data.float()
+            cast += 1
+    return cast
+
+
 class TriageSFTTrainer(SFTTrainer):
     """SFTTrainer with a shared prompt prefix, an answer-only output head and prompt-grouped batches."""
 
     def __init__(self, *args: Any, share_prefix: bool = True, answer_only_head: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
         args_ = self.args
+        if args_.fp16:
+            keep_trainable_fp32(self.model)
         config = self.model.config.get_text_config()
         fallback = ""
         if not answer_only_head:
