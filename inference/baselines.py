@@ -36,8 +36,11 @@ that lacks some enum field cannot be complete: it names the missing fields in `r
 review.
 
 A saved baseline is a folder: `baseline.json` (kind, schema fingerprint, fields, label sets, settings),
-`schema.yaml` (a copy of the taxonomy it was fitted on), `model.joblib` (the scikit-learn parts) or,
-for a fine-tuned encoder, `encoder/` and `heads.pt`.
+`schema.yaml` (a copy of the taxonomy it was fitted on), `arrays.safetensors` (the numbers of the
+scikit-learn parts: TF-IDF weights, logistic-regression coefficients) with `vocabulary.json` (the
+TF-IDF terms) or, for a fine-tuned encoder, `encoder/` and `heads.safetensors`. Nothing in it is
+pickled, so loading a baseline folder from anywhere cannot run code; a folder from an older version
+that holds a pickle (`model.joblib`, `heads.pt`) is refused with a message saying to refit it.
 """
 
 from __future__ import annotations
@@ -58,10 +61,12 @@ from ticket_triage.schema import SchemaError, TicketSchema, add_schema_argument,
 
 META_FILE = "baseline.json"
 SCHEMA_FILE = "schema.yaml"
-SKLEARN_FILE = "model.joblib"
+ARRAYS_FILE = "arrays.safetensors"
+VOCABULARY_FILE = "vocabulary.json"
 ENCODER_DIR = "encoder"
-HEADS_FILE = "heads.pt"
-FORMAT_VERSION = 1
+HEADS_FILE = "heads.safetensors"
+PICKLED_FILES = ("model.joblib", "heads.pt")  # format 1: loading them could run any code
+FORMAT_VERSION = 2
 DEFAULT_BATCH_SIZE = 32
 MAX_PROBLEMS_SHOWN = 20
 LOG_FLOOR = -30.0  # option_scores entry of a value the classifier never saw (log 0 is not JSON)
@@ -158,6 +163,39 @@ def _fit_logistic(features: Any, labels: list[Any], C: float, class_weight: str 
     with threadpool_limits(limits=1):
         model.fit(features[index], values)
     return {"classes": [str(c) for c in model.classes_], "model": model}
+
+
+def _logistic_arrays(heads: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The numbers of each field's classifier, for a safetensors file (a one-class field has none).
+
+    C order: scikit-learn's multinomial coef_ is Fortran-ordered, and safetensors writes the raw
+    buffer, so it came back transposed in effect (a test caught different predictions after loading).
+    """
+    import numpy as np
+
+    arrays = {}
+    for name, head in heads.items():
+        if head["model"] is not None:
+            arrays[f"{name}.coef"] = np.ascontiguousarray(head["model"].coef_)
+            arrays[f"{name}.intercept"] = np.ascontiguousarray(head["model"].intercept_)
+    return arrays
+
+
+def _restore_logistic(labels: dict[str, list[str]], arrays: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each field's classifier from its classes and saved numbers: the same predict_proba as the fitted one."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    heads = {}
+    for name, classes in labels.items():
+        model = None
+        if f"{name}.coef" in arrays:
+            model = LogisticRegression()
+            model.classes_ = np.array(classes)
+            model.coef_, model.intercept_ = arrays[f"{name}.coef"], arrays[f"{name}.intercept"]
+            model.n_features_in_ = model.coef_.shape[1]
+        heads[name] = {"classes": list(classes), "model": model}
+    return heads
 
 
 def _predict_logistic(head: dict[str, Any], features: Any) -> Any:
@@ -374,6 +412,13 @@ class _Baseline:
         if kind not in kinds:
             raise BaselineNotFoundError(f"{meta_path}: unknown baseline kind {kind!r} (known: {sorted(kinds)})")
         target = kinds[kind]
+        pickled = [name for name in PICKLED_FILES if (folder / name).exists()]
+        if pickled:
+            raise BaselineNotFoundError(
+                f"{folder / pickled[0]}: this baseline was saved by an older ticket-triage as a pickle, which "
+                "can run any code when loaded, so it is not loaded; fit it again with `triage baseline fit` "
+                "(the new format holds only numbers and text)"
+            )
         if cls is not _Baseline and cls is not target:
             raise BaselineNotFoundError(f"{folder} holds a {kind!r} baseline, not a {cls.kind!r} one")
         if schema is None:
@@ -406,6 +451,16 @@ class _Baseline:
         model.fit_seconds = meta.get("fit_seconds", 0.0)
         model._load(folder, meta)
         return model
+
+
+def _read_arrays(path: Path) -> dict[str, Any]:
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        return load_file(str(path))
+    except (OSError, SafetensorError) as e:
+        raise BaselineNotFoundError(f"{path}: cannot read the baseline's numbers ({e}); fit it again") from None
 
 
 def load_baseline(folder: str | Path, schema: TicketSchema | None = None, **kwargs: Any) -> _Baseline:
@@ -445,12 +500,11 @@ class TfidfBaseline(_Baseline):
     def _settings(self) -> dict[str, Any]:
         return super()._settings() | {"min_df": self.min_df, "max_features": self.max_features}
 
-    def _fit(self, texts: list[str], targets: dict[str, list[Any]], progress: bool) -> None:
+    def _new_vectorizer(self) -> Any:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from tqdm.auto import tqdm
 
-        self._vectorizer = TfidfVectorizer(
+        return TfidfVectorizer(
             ngram_range=(1, 2),
             sublinear_tf=True,
             strip_accents="unicode",
@@ -458,6 +512,11 @@ class TfidfBaseline(_Baseline):
             max_features=self.max_features,
             dtype=np.float32,
         )
+
+    def _fit(self, texts: list[str], targets: dict[str, list[Any]], progress: bool) -> None:
+        from tqdm.auto import tqdm
+
+        self._vectorizer = self._new_vectorizer()
         features = self._vectorizer.fit_transform(texts)
         self._heads = {}
         for name in tqdm(self.fields, desc="fit tfidf+lr", unit="field", disable=not progress):
@@ -469,15 +528,20 @@ class TfidfBaseline(_Baseline):
         return {name: _predict_logistic(self._heads[name], features) for name in self.fields}
 
     def _save(self, folder: Path) -> None:
-        import joblib
+        import numpy as np
+        from safetensors.numpy import save_file
 
-        joblib.dump({"vectorizer": self._vectorizer, "heads": self._heads}, folder / SKLEARN_FILE)
+        vocabulary = {term: int(index) for term, index in self._vectorizer.vocabulary_.items()}
+        (folder / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+        idf = np.ascontiguousarray(self._vectorizer.idf_)
+        save_file({"idf": idf, **_logistic_arrays(self._heads)}, str(folder / ARRAYS_FILE))
 
     def _load(self, folder: Path, meta: dict[str, Any]) -> None:
-        import joblib
-
-        parts = joblib.load(folder / SKLEARN_FILE)
-        self._vectorizer, self._heads = parts["vectorizer"], parts["heads"]
+        arrays = _read_arrays(folder / ARRAYS_FILE)
+        self._vectorizer = self._new_vectorizer()
+        self._vectorizer.vocabulary_ = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        self._vectorizer.idf_ = arrays.pop("idf")
+        self._heads = _restore_logistic(self.labels, arrays)
 
 
 # ---- sentence embeddings ---------------------------------------------------------------------------
@@ -708,24 +772,23 @@ class EmbeddingBaseline(_Baseline):
     # ---- saving and loading ----------------------------------------------------------------------
     def _save(self, folder: Path) -> None:
         if not self.fine_tune_encoder:
-            import joblib
+            from safetensors.numpy import save_file
 
-            joblib.dump({"heads": self._heads}, folder / SKLEARN_FILE)
+            save_file(_logistic_arrays(self._heads), str(folder / ARRAYS_FILE))
             return
-        import torch
+        from safetensors.torch import save_file
 
         self._model.save_pretrained(folder / ENCODER_DIR)
         self._tokenizer.save_pretrained(folder / ENCODER_DIR)
-        torch.save({k: v.cpu() for k, v in self._heads.state_dict().items()}, folder / HEADS_FILE)
+        save_file({k: v.detach().cpu().contiguous() for k, v in self._heads.state_dict().items()}, folder / HEADS_FILE)
 
     def _load(self, folder: Path, meta: dict[str, Any]) -> None:
         if not self.fine_tune_encoder:
-            import joblib
-
-            self._heads = joblib.load(folder / SKLEARN_FILE)["heads"]
+            self._heads = _restore_logistic(self.labels, _read_arrays(folder / ARRAYS_FILE))
             self._load_encoder(resolve_encoder(self.encoder))  # not copied: the package ships it
             return
         import torch
+        from safetensors.torch import load_file
 
         self._load_encoder(folder / ENCODER_DIR)
         device = next(self._model.parameters()).device
@@ -733,7 +796,7 @@ class EmbeddingBaseline(_Baseline):
         self._heads = torch.nn.ModuleDict(
             {name: torch.nn.Linear(hidden, len(self.labels[name])) for name in self.fields}
         )
-        self._heads.load_state_dict(torch.load(folder / HEADS_FILE, map_location="cpu", weights_only=True))
+        self._heads.load_state_dict(load_file(folder / HEADS_FILE))
         self._heads.to(device).eval()
 
 
@@ -743,10 +806,11 @@ def _fit_main(args: argparse.Namespace) -> int:
 
     schema = load_schema(args.schema)
     rows = read_rows(args.train, schema, args.limit, partial_labels=True)
+    class_weight = None if args.class_weight == "none" else args.class_weight
     if args.kind == "tfidf":
         if args.fine_tune_encoder:
             raise SystemExit("error: --fine-tune-encoder is for --kind embedding")
-        model: _Baseline = TfidfBaseline(**({"C": args.C} if args.C is not None else {}))
+        model: _Baseline = TfidfBaseline(class_weight=class_weight, **({"C": args.C} if args.C is not None else {}))
     else:
         model = EmbeddingBaseline(
             encoder=args.encoder,
@@ -755,6 +819,7 @@ def _fit_main(args: argparse.Namespace) -> int:
             max_steps=args.max_steps,
             seed=args.seed,
             device=args.device,
+            class_weight=class_weight,
             **({"C": args.C} if args.C is not None else {}),
         )
     print(f"[baseline] fitting {model.name} on {len(rows)} rows of {args.train}", file=sys.stderr, flush=True)
@@ -830,6 +895,13 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=None,
         help="inverse L2 strength of the logistic regressions (default: 10 tfidf, 3 embedding)",
+    )
+    fit.add_argument(
+        "--class-weight",
+        choices=("balanced", "none"),
+        default="balanced",
+        help="balanced (default): each label weighs as much as the others in the fit, so rare labels are "
+        "found more often at some cost in accuracy; none: every ticket weighs the same",
     )
     embedding = fit.add_argument_group("--kind embedding")
     embedding.add_argument(

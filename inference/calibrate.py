@@ -12,8 +12,12 @@ mean the same on every adapter. The temperatures go to `<model folder>/calibrati
 `drift_reference.jsonl` (labels, confidences and status only, no text): the reference distribution
 that `triage serve` compares its live predictions with.
 
-The report gives the expected calibration error (ECE, 10 equal-width bins) of every enum field
-before and after, on `--test` when given (an honest estimate) and on `--data` otherwise.
+The report (a table; `--json` for the numbers) gives the expected calibration error (ECE, 10
+equal-width bins) of every enum field before and after, never on the tickets a temperature was fitted
+on: on `--test` when given, else cross-fitted on `--data` (temperatures fitted on one half of it are
+scored on the other, and the other way round; the temperatures written are fitted on all of it). A
+temperature at the edge of its range (0.05 to 20) is warned about: the scores of that field carry
+almost no information (or are wildly over-confident), and the fit did not converge inside the range.
 """
 
 from __future__ import annotations
@@ -121,23 +125,53 @@ def field_samples(schema: TicketSchema, rows: list[dict[str, Any]], results: lis
     return out
 
 
-def calibration_report(samples: dict[str, dict[str, list]], temperatures: dict[str, float]) -> dict[str, Any]:
-    """ECE and mean confidence per field, before (T=1) and after calibration."""
+def calibration_report(
+    parts: list[tuple[dict[str, dict[str, list]], dict[str, float]]], temperatures: dict[str, float]
+) -> dict[str, Any]:
+    """ECE and mean confidence per field, before (T=1) and after calibration.
+
+    `parts` pairs the samples scored with the temperatures to score them with (fitted elsewhere);
+    `temperatures` are the ones written, which the report shows.
+    """
     report: dict[str, Any] = {}
-    for name, s in samples.items():
-        before = [max(_softmax(x, 1.0)) for x in s["scores"]]
-        after = [max(_softmax(x, temperatures.get(name, 1.0))) for x in s["scores"]]
-        n = len(s["correct"])
+    for name in parts[0][0]:
+        before, after, correct = [], [], []
+        for samples, scoring in parts:
+            s = samples[name]
+            before += [max(_softmax(x, 1.0)) for x in s["scores"]]
+            after += [max(_softmax(x, scoring.get(name, 1.0))) for x in s["scores"]]
+            correct += s["correct"]
+        n = len(correct)
         report[name] = {
             "n": n,
-            "accuracy": round(sum(s["correct"]) / n, 4) if n else None,
+            "accuracy": round(sum(correct) / n, 4) if n else None,
             "temperature": temperatures.get(name, 1.0),
             "mean_confidence_before": round(sum(before) / n, 4) if n else None,
             "mean_confidence_after": round(sum(after) / n, 4) if n else None,
-            "ece_before": round(expected_calibration_error(before, s["correct"]), 4),
-            "ece_after": round(expected_calibration_error(after, s["correct"]), 4),
+            "ece_before": round(expected_calibration_error(before, correct), 4),
+            "ece_after": round(expected_calibration_error(after, correct), 4),
         }
     return report
+
+
+def at_bound(temperature: float) -> bool:
+    low, high = TEMPERATURE_RANGE
+    return temperature <= low * 1.01 or temperature >= high * 0.99
+
+
+def report_table(report: dict[str, Any]) -> str:
+    lines = [
+        f"calibration of {report['model']}: temperatures fitted on {report['fitted_on']}, "
+        f"ECE measured on {report['reported_on']}",
+        "| field | n | accuracy | temperature | mean confidence before → after | ECE before → after |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, f in report["fields"].items():
+        lines.append(
+            f"| {name} | {f['n']} | {f['accuracy']} | {f['temperature']} | "
+            f"{f['mean_confidence_before']} → {f['mean_confidence_after']} | {f['ece_before']} → {f['ece_after']} |"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--test", help="labelled JSONL to report ECE on (default: --data)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N rows of each file")
     parser.add_argument("--dry-run", action="store_true", help="report, but do not write calibration.json")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     add_model_arguments(parser)
     args = parser.parse_args(argv)
 
@@ -171,16 +206,31 @@ def main(argv: list[str] | None = None) -> int:
             [r["text"] for r in rows], classification_only=True, progress=True, batch_size=args.batch_size
         )
 
-    fit_samples = field_samples(schema, fit_rows, run(fit_rows))
+    fit_results = run(fit_rows)
+    fit_samples = field_samples(schema, fit_rows, fit_results)
     temperatures = {name: fit_temperature(s["fit"]) for name, s in fit_samples.items()}
-    test_samples = fit_samples if not args.test else field_samples(schema, test_rows, run(test_rows))
+    if args.test:
+        parts = [(field_samples(schema, test_rows, run(test_rows)), temperatures)]
+        reported_on = str(args.test)
+    else:  # cross-fitting: each half is scored with the temperatures fitted on the other
+        halves = [field_samples(schema, fit_rows[i::2], fit_results[i::2]) for i in (0, 1)]
+        fitted = [{name: fit_temperature(s["fit"]) for name, s in half.items()} for half in halves]
+        parts = [(halves[0], fitted[1]), (halves[1], fitted[0])]
+        reported_on = f"{args.data}, cross-fitted (no --test given)"
     report = {
         "model": engine.name,
         "fitted_on": str(args.data),
-        "reported_on": str(args.test or args.data),
-        "fields": calibration_report(test_samples, temperatures),
+        "reported_on": reported_on,
+        "fields": calibration_report(parts, temperatures),
     }
-    print(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2) if args.json else report_table(report))
+    for name, t in temperatures.items():
+        if at_bound(t):
+            print(
+                f"warning: {name}: temperature {t} is at the edge of its range {TEMPERATURE_RANGE}: the "
+                "model's scores for this field barely predict the right value; check its accuracy first",
+                file=sys.stderr,
+            )
     if not args.dry_run:
         folder = Path(resolved.adapter or resolved.base)
         if not folder.is_dir():

@@ -140,7 +140,10 @@ def read_results(path: str | Path, schema: TicketSchema) -> list[dict[str, Any]]
             if not line.strip():
                 continue
             try:
-                rows.append(normalise_row(json.loads(line), schema))
+                row = json.loads(line)
+                if isinstance(row, dict) and "error" in row and "ticket" not in row:
+                    continue  # `triage predict` wrote this ticket's failure, not a prediction
+                rows.append(normalise_row(row, schema))
             except json.JSONDecodeError as e:
                 problems.append(f"{path}:{line_no}: not JSON ({e.msg})")
             except ValueError as e:

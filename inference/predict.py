@@ -4,6 +4,11 @@
     triage predict --ticket-only "Outlook crashes on attachments"   # only the ticket object
     triage predict --input tickets.jsonl --output results.jsonl     # JSONL rows with "text" (or .txt lines)
     echo "printer on 3rd floor jams" | triage predict               # stdin is one ticket
+    triage predict --input tickets.jsonl --output results.jsonl --resume   # go on after a crash or kill
+
+Each result row carries its input row's `id` (or the line number of a row without one). Results are
+written as they are done, so an interrupted run keeps its work; a ticket the model fails on gets an
+`{"id", "error"}` row, the others their results, and the command exits 1 naming the failed ones.
 
 `--model` takes an alias (smollm2-135m), a local model folder, an adapter bundle or a hub id; the
 default is the shipped adapter when one exists, else the offline base model. `openai:NAME` sends the
@@ -22,7 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ticket_triage.dataset import DataError
 from ticket_triage.models import default_model
+from ticket_triage.prompt import text_problem
 from ticket_triage.schema import add_schema_argument
 
 OPENAI_PREFIX = "openai:"
@@ -135,35 +142,82 @@ def load_engine(args: argparse.Namespace, model: str | None = None):  # -> Triag
     )
 
 
-def read_texts(path: str) -> list[str]:
-    """Ticket texts from a JSONL file (rows with "text"), a plain text file (one per line) or '-' (stdin)."""
-    lines = sys.stdin.read().splitlines() if path == "-" else Path(path).read_text(encoding="utf-8").splitlines()
-    texts = []
-    for line_no, line in enumerate(lines, 1):
+def _stdin_bytes() -> bytes:
+    """Standard input as bytes, so that its encoding is checked like a file's (a test's StringIO has no buffer)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogatepass")
+
+
+def read_tickets(path: str) -> list[tuple[Any, str]]:
+    """(id, text) of every ticket in a JSONL file (rows with "text", and "id" if they have one), a plain
+    text file (one ticket per line) or '-' (stdin); a ticket without an id gets its line number.
+
+    Records end at "\\n" only, as JSONL says: `str.splitlines` also split at U+2028 inside a JSON
+    string, which the importer writes raw, so a real import's row 257 was "not JSON". Every problem
+    is a DataError naming the line, before any ticket is triaged.
+    """
+    if path == "-":
+        data = _stdin_bytes()
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as e:
+            raise DataError(f"{path}: cannot read the input file ({e.strerror})") from None
+    tickets = []
+    for line_no, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            line = raw.decode("utf-8").removesuffix("\r")
+        except UnicodeDecodeError as e:
+            raise DataError(f"{path}:{line_no}: not UTF-8 text (byte {e.start + 1} of the line)") from None
         if not line.strip():
             continue
+        ident: Any = line_no
         if line.lstrip().startswith("{"):
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
-                raise SystemExit(f"error: {path}:{line_no}: not JSON ({e.msg})") from None
-            if not isinstance(row.get("text"), str):
-                raise SystemExit(f"error: {path}:{line_no}: row has no string field 'text'")
-            texts.append(row["text"])
-        else:
-            texts.append(line)
-    return texts
+                raise DataError(f"{path}:{line_no}: not JSON ({e.msg})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise DataError(f"{path}:{line_no}: row has no string field 'text'")
+            line, ident = row["text"], row.get("id", line_no)
+        if problem := text_problem(line):
+            raise DataError(f"{path}:{line_no}: text: {problem}")
+        tickets.append((ident, line))
+    return tickets
+
+
+def read_texts(path: str) -> list[str]:
+    """The ticket texts of `read_tickets(path)`."""
+    return [text for _, text in read_tickets(path)]
+
+
+def input_tickets(args: argparse.Namespace, missing: Callable[[str], Any]) -> list[tuple[Any, str]]:
+    """(id, text) of the tickets a predict command was given: `--input FILE`, text arguments, or stdin.
+
+    Tickets from arguments or stdin are numbered from 1.
+    """
+    if args.input:
+        return read_tickets(args.input)
+    if not args.text:
+        if sys.stdin.isatty():
+            missing("give ticket text, --input FILE, or pipe a ticket on stdin")
+        try:
+            text = _stdin_bytes().decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise DataError(f"stdin: not UTF-8 text (byte {e.start + 1})") from None
+        if problem := text_problem(text):
+            raise DataError(f"stdin: {problem}")
+        return [(1, text)]
+    for i, text in enumerate(args.text, 1):  # each argument is one ticket: quote a ticket that has spaces
+        # Bytes that are not UTF-8 reach argv as lone surrogates (Python's surrogateescape).
+        if problem := text_problem(text):
+            raise DataError(f"ticket argument {i}: {problem}")
+    return list(enumerate(args.text, 1))
 
 
 def input_texts(args: argparse.Namespace, missing: Callable[[str], Any]) -> list[str]:
-    """The tickets a predict command was given: `--input FILE`, text arguments, or stdin."""
-    if args.input:
-        return read_texts(args.input)
-    if args.text:
-        return args.text  # each argument is one ticket: quote a ticket that has spaces
-    if sys.stdin.isatty():
-        missing("give ticket text, --input FILE, or pipe a ticket on stdin")
-    return [sys.stdin.read()]
+    """The ticket texts of `input_tickets`."""
+    return [text for _, text in input_tickets(args, missing)]
 
 
 def write_results(results: list[Any], output: str | None, ticket_only: bool = False, pretty: bool = False) -> None:
@@ -177,6 +231,32 @@ def write_results(results: list[Any], output: str | None, ticket_only: bool = Fa
         if output:
             out.close()
             print(f"wrote {len(results)} results to {output}", file=sys.stderr)
+
+
+def completed_results(output: str) -> int:
+    """How many results an interrupted run left in `output`; a line cut off by the interruption is removed."""
+    path = Path(output)
+    if not path.is_file():
+        return 0
+    data = path.read_bytes()
+    whole = data.rfind(b"\n") + 1
+    if whole < len(data):
+        with path.open("r+b") as fh:
+            fh.truncate(whole)
+    return data[:whole].count(b"\n")
+
+
+def predict_isolated(engine: Any, texts: list[str], args: argparse.Namespace) -> list[Any]:
+    """One result per text, or the exception that text raised: a failing batch is retried one ticket at
+    a time, so one bad ticket costs only its own result."""
+    try:
+        return engine.predict_batch(
+            texts, classification_only=args.classification_only, progress=False, batch_size=args.batch_size
+        )
+    except Exception as e:  # noqa: BLE001 -- reported per ticket below, never lost silently
+        if len(texts) == 1:
+            return [e]
+        return [outcome for text in texts for outcome in predict_isolated(engine, [text], args)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,18 +274,63 @@ def main(argv: list[str] | None = None) -> int:
         "--classification-only", action="store_true", help="skip free-text fields (summary): several times faster"
     )
     parser.add_argument("--pretty", action="store_true", help="indent the JSON")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run: keep the results already in --output and triage only the rest",
+    )
     add_model_arguments(parser)
     args = parser.parse_args(argv)
+    if args.resume and (not args.output or args.pretty):
+        parser.error("--resume needs --output, without --pretty (it counts one result per line)")
 
-    texts = input_texts(args, parser.error)
+    tickets = input_tickets(args, parser.error)
+    done = completed_results(args.output) if args.resume else 0
+    if done > len(tickets):
+        raise DataError(f"{args.output} holds {done} results but the input has {len(tickets)} tickets: another input?")
     engine = load_engine(args, args.model)
-    results = engine.predict_batch(
-        texts,
-        classification_only=args.classification_only,
-        progress=len(texts) > 1 or bool(args.output),
-        batch_size=args.batch_size,
-    )
-    write_results(results, args.output, ticket_only=args.ticket_only, pretty=args.pretty)
+    from tqdm.auto import tqdm
+
+    # Results are written as each chunk finishes, so a crash or a kill keeps what was done (--resume
+    # continues); a ticket the engine fails on gets an error row and the others go on.
+    out = open(args.output, "a" if done else "w", encoding="utf-8") if args.output else sys.stdout
+    chunk = max(1, args.batch_size) * 4
+    failed: list[Any] = []
+    show = len(tickets) - done > 1 or bool(args.output)
+    try:
+        with tqdm(total=len(tickets), initial=done, unit="ticket", desc="triage", disable=not show) as bar:
+            for start in range(done, len(tickets), chunk):
+                part = tickets[start : start + chunk]
+                outcomes = predict_isolated(engine, [t for _, t in part], args)
+                if len(part) > 1 and all(isinstance(o, Exception) for o in outcomes):
+                    # Every ticket failing on its own is the model's fault, not the tickets': stop, with
+                    # nothing written for this chunk, so --resume starts here once it is fixed.
+                    print(
+                        f"error: all {len(part)} tickets from number {start + 1} failed "
+                        f"({type(outcomes[0]).__name__}: {outcomes[0]}); stopped"
+                        + (f", {start} results are in {args.output} (--resume continues)" if args.output else ""),
+                        file=sys.stderr,
+                    )
+                    return 1
+                for (ident, _), outcome in zip(part, outcomes):
+                    if isinstance(outcome, Exception):
+                        failed.append(ident)
+                        payload: Any = {"id": ident, "error": f"{type(outcome).__name__}: {outcome}"}
+                    else:
+                        payload = outcome.ticket if args.ticket_only else {"id": ident, **outcome.to_dict()}
+                    out.write(json.dumps(payload, ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
+                out.flush()
+                bar.update(len(part))
+    finally:
+        if args.output:
+            out.close()
+    if args.output:
+        kept = f" ({done} kept from the earlier run)" if done else ""
+        print(f"wrote {len(tickets) - done} results to {args.output}{kept}", file=sys.stderr)
+    if failed:
+        shown = ", ".join(map(str, failed[:10])) + (" ..." if len(failed) > 10 else "")
+        print(f'error: {len(failed)} ticket(s) failed (id or line: {shown}); see their "error" rows', file=sys.stderr)
+        return 1
     return 0
 
 

@@ -63,10 +63,20 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from inference.drift import DRIFT_REFERENCE_FILE, compact_row, drift_report, read_results
-from ticket_triage.prompt import join_ticket_text
+from ticket_triage.prompt import join_ticket_text, text_problem
 from ticket_triage.schema import TicketSchema
 
 log = logging.getLogger("triage.serve")
@@ -75,6 +85,7 @@ API_KEYS_ENV = "TRIAGE_API_KEYS"
 COMPAT_FIELD = "category"  # what /classify and /predict report (the first enum field if a schema lacks it)
 TOP_N_COMPAT = 3
 BATCHED_ROUTES = ("/v1/triage", "/classify", "/predict")  # the routes whose tickets go through the batcher
+MAX_ERRORS_SHOWN = 20  # validation errors listed in one 4xx answer; the rest are counted
 
 
 @dataclass
@@ -328,32 +339,44 @@ class Service:
         outcomes: list[Any] = [None] * len(jobs)
         for mode in (False, True):
             members = [i for i, job in enumerate(jobs) if job.classification_only is mode]
-            if not members:
-                continue
-            started = time.perf_counter()
-            try:
-                results = self.model.engine.predict_batch(
-                    [jobs[i].text for i in members], classification_only=mode, batch_size=self.config.max_batch_size
-                )
-                if len(results) != len(members):
-                    raise RuntimeError(f"engine returned {len(results)} results for {len(members)} tickets")
-            except Exception as e:  # noqa: BLE001 -- one bad batch must not take the worker down
-                error_id = uuid.uuid4().hex[:8]
-                log.exception("engine batch of %d ticket(s) failed (error id %s)", len(members), error_id)
-                self.metrics.failures.inc()
-                for i in members:
-                    outcomes[i] = EngineFailed(error_id, f"{type(e).__name__}")
-                continue
-            elapsed = time.perf_counter() - started
-            self._batches += 1
-            self.metrics.batch_size.observe(len(members))
-            self.metrics.inference_seconds.observe(elapsed)
-            for i, result in zip(members, results):
-                outcomes[i] = (result, elapsed * 1000, len(members), self._batches)
-                self._record(result)
-                if self.config.log_tickets:
-                    log.info("ticket %r -> %s", jobs[i].text, result.ticket)
+            if members:
+                self._run_group(jobs, members, mode, outcomes)
         return outcomes
+
+    def _run_group(self, jobs: list[_Job], members: list[int], mode: bool, outcomes: list[Any]) -> None:
+        """One engine call for `members`; if it fails, one call per ticket, so only a guilty ticket fails.
+
+        Without the retry, one ticket the engine could not handle failed every other client's ticket
+        that happened to share its batch.
+        """
+        assert self.model is not None
+        started = time.perf_counter()
+        try:
+            results = self.model.engine.predict_batch(
+                [jobs[i].text for i in members], classification_only=mode, batch_size=self.config.max_batch_size
+            )
+            if len(results) != len(members):
+                raise RuntimeError(f"engine returned {len(results)} results for {len(members)} tickets")
+        except Exception as e:  # noqa: BLE001 -- one bad batch must not take the worker down
+            error_id = uuid.uuid4().hex[:8]
+            retry = "; retrying its tickets one at a time" if len(members) > 1 else ""
+            log.exception("engine batch of %d ticket(s) failed (error id %s)%s", len(members), error_id, retry)
+            self.metrics.failures.inc()
+            if retry:
+                for i in members:
+                    self._run_group(jobs, [i], mode, outcomes)
+            else:
+                outcomes[members[0]] = EngineFailed(error_id, f"{type(e).__name__}")
+            return
+        elapsed = time.perf_counter() - started
+        self._batches += 1
+        self.metrics.batch_size.observe(len(members))
+        self.metrics.inference_seconds.observe(elapsed)
+        for i, result in zip(members, results):
+            outcomes[i] = (result, elapsed * 1000, len(members), self._batches)
+            self._record(result)
+            if self.config.log_tickets:
+                log.info("ticket %r -> %s", jobs[i].text, result.ticket)
 
     def _record(self, result: Any) -> None:
         self.metrics.tickets.labels(status=result.status).inc()
@@ -490,6 +513,19 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
             None, min_length=1, description=f"A batch (at most {config.max_request_tickets})."
         )
         classification_only: StrictBool = Field(False, description="Skip the free-text fields (faster).")
+
+        @field_validator("tickets", mode="before")
+        @classmethod
+        def _not_too_many(cls, value: Any) -> Any:
+            # Counted before any ticket is validated: 100,000 empty tickets were validated one by one
+            # (the event loop blocked ~37 s) and answered with 100,000 errors before the limit was read.
+            if isinstance(value, list) and len(value) > config.max_request_tickets:
+                raise PydanticCustomError(
+                    "too_many_tickets",
+                    "{count} tickets; at most {limit} per request",
+                    {"count": len(value), "limit": config.max_request_tickets},
+                )
+            return value
 
         @model_validator(mode="after")
         def _one_or_many(self) -> "TriageRequest":
@@ -746,7 +782,11 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
                 at = loc[-1] if len(loc) > 1 else "?"
                 loc, msg = ["body"], f"not valid JSON at character {at}: {(e.get('ctx') or {}).get('error', msg)}"
             errors.append(_error(loc, msg, e.get("type", "")))
-        status = 400 if any(e["type"] == "json_invalid" for e in errors) else 422
+        kinds = {e["type"] for e in errors}
+        status = 400 if "json_invalid" in kinds else 413 if "too_many_tickets" in kinds else 422
+        if len(errors) > MAX_ERRORS_SHOWN:  # a client needs the first few to fix its request, not thousands
+            more = len(errors) - MAX_ERRORS_SHOWN
+            errors = errors[:MAX_ERRORS_SHOWN] + [_error(["body"], f"... and {more} more errors", "more_errors")]
         return JSONResponse({"detail": errors, "message": _message(errors)}, status_code=status)
 
     @app.exception_handler(HTTPException)
@@ -775,9 +815,12 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
 
 
 def _check_text_fields(text: str | None, subject: str | None, description: str | None, name: str = "text") -> None:
-    """The one rule of ticket input: text alone, or subject and/or description; never blank."""
+    """The one rule of ticket input: text alone, or subject and/or description; never blank, always Unicode."""
     if text is not None and (subject is not None or description is not None):
         raise ValueError("give either text, or subject and/or description, not both")
+    for field_name, value in ((name, text), ("subject", subject), ("description", description)):
+        if value is not None and (problem := text_problem(value)):
+            raise ValueError(f"{field_name}: {problem}")
     if text is not None:
         if not text.strip():
             raise ValueError(f"{name} is blank")
@@ -933,6 +976,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)"
     )
     parser.add_argument("--port", type=int, default=8000, help="default 8000")
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=256,
+        help="open connections at most; more are answered 503 at once (default 256: idle half-sent "
+        "requests cannot pile up without bound)",
+    )
     add_model_arguments(parser)  # --batch-size is the micro-batch limit
     service = parser.add_argument_group("service")
     service.add_argument(
@@ -1027,8 +1077,18 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    # uvicorn's access log has the path and status only, never a body.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        # ObserveRequests logs every request by route template; uvicorn's access log would add the raw
+        # query string, where a client's mistaken ?api_key=... would be written to the log.
+        access_log=False,
+        limit_concurrency=args.max_connections,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=10,  # SIGTERM: in-flight requests get 10 s, not minutes
+    )
     return 0
 
 

@@ -170,7 +170,7 @@ def calibrate(adapter: Path, data: Path) -> dict:
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured):
         calibrate_stage.main(
-            ["--model", str(adapter), "--data", str(data / "val.jsonl"), "--test", str(data / "test.jsonl")]
+            ["--model", str(adapter), "--data", str(data / "val.jsonl"), "--test", str(data / "test.jsonl"), "--json"]
         )
     report = json.loads(captured.getvalue())
     return {

@@ -13,7 +13,7 @@ and reports what a user of that GPU needs to know:
 - median seconds per optimizer step, the losses (finite?), and whether every LoRA B matrix moved
   from zero (the step really trained; fp16 with its loss scaler included).
 
-    python scripts/check_gpu_paths.py                          # all three profiles (needs ~60 GB for gpt-oss)
+    python scripts/check_gpu_paths.py                          # all three profiles (gpt-oss needs ~46 GB of GPU memory)
     python scripts/check_gpu_paths.py --profiles gpu4gb t4 --steps 4 --tokenizer /path/to/tokenizer
 
 Each profile runs in its own process so that peaks do not carry over. One JSON line per profile goes to

@@ -15,6 +15,7 @@ pytest.importorskip("sklearn", reason="the baselines need scikit-learn (pip inst
 from generating import synthetic  # noqa: E402
 from inference.baselines import (  # noqa: E402
     META_FILE,
+    BaselineNotFoundError,
     EmbeddingBaseline,
     TfidfBaseline,
     load_baseline,
@@ -157,7 +158,8 @@ def test_tfidf_save_load_round_trip(
     meta = json.loads((folder / META_FILE).read_text())
     assert meta["kind"] == "tfidf" and meta["schema_fingerprint"] == schema.fingerprint()
     assert meta["fields"] == tfidf.fields and meta["labels"]["category"] == tfidf.labels["category"]
-    assert (folder / "schema.yaml").is_file() and (folder / "model.joblib").is_file()
+    saved = sorted(p.name for p in folder.iterdir())
+    assert saved == ["arrays.safetensors", "baseline.json", "schema.yaml", "vocabulary.json"]  # no pickle
     for loaded in (TfidfBaseline.load(folder), load_baseline(folder, schema=schema, device="cpu")):
         assert isinstance(loaded, TfidfBaseline) and loaded.name == tfidf.name
         for full in (False, True):
@@ -297,6 +299,36 @@ def test_embeddings_are_unit_length_and_batch_independent() -> None:
 
 @needs_minilm
 @pytest.mark.slow
+class _WritesAFile:
+    """A pickle payload: unpickling it calls open(path, "w"), as a booby-trapped model.joblib would."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
+
+
+def test_a_baseline_folder_holding_a_pickle_is_refused_without_running_it(tfidf: TfidfBaseline, tmp_path: Path) -> None:
+    # Regression: `--model DIR` with a baseline.json loaded DIR/model.joblib with joblib (pickle), and a
+    # crafted one ran code (it wrote a file) when a user only meant to triage with it.
+    import pickle
+
+    folder = tfidf.save(tmp_path / "trap")
+    witness = tmp_path / "pwned"
+    (folder / "model.joblib").write_bytes(pickle.dumps(_WritesAFile(witness)))
+    with pytest.raises(BaselineNotFoundError, match=r"model.joblib: .* pickle, which can run any code"):
+        load_baseline(folder)
+    assert not witness.exists()
+
+
+def test_a_damaged_arrays_file_is_a_clear_error(tfidf: TfidfBaseline, tmp_path: Path) -> None:
+    folder = tfidf.save(tmp_path / "damaged")
+    (folder / "arrays.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(BaselineNotFoundError, match=r"arrays.safetensors: cannot read the baseline's numbers"):
+        load_baseline(folder)
+
+
 def test_fine_tuned_encoder(
     train_rows: list[dict], test_rows: list[dict], schema: TicketSchema, tmp_path: Path
 ) -> None:
@@ -307,7 +339,7 @@ def test_fine_tuned_encoder(
     results = model.predict_batch(texts, batch_size=5)
     check_results(results, schema, model.fields, full=False)
     folder = model.save(tmp_path / "minilm-ft")
-    assert (folder / "encoder" / "config.json").is_file() and (folder / "heads.pt").is_file()
+    assert (folder / "encoder" / "config.json").is_file() and (folder / "heads.safetensors").is_file()
     loaded = load_baseline(folder)
     assert loaded.name == "minilm-ft"
     assert_same_results(loaded.predict_batch(texts, batch_size=5), results)

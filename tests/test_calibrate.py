@@ -10,6 +10,8 @@ import shutil
 import pytest
 
 from inference.calibrate import (
+    TEMPERATURE_RANGE,
+    at_bound,
     expected_calibration_error,
     field_samples,
     fit_temperature,
@@ -86,6 +88,7 @@ def test_calibrate_cli_writes_temperatures_the_engine_loads(tiny_model_dir, tmp_
             str(tmp_path / "data" / "test.jsonl"),
             "--limit",
             "6",
+            "--json",
         ]
     )
     assert code == 0
@@ -106,3 +109,20 @@ def test_calibrate_cli_writes_temperatures_the_engine_loads(tiny_model_dir, tmp_
     for row in reference:
         assert set(row["ticket"]) == enum_names and set(row["confidence"]) == enum_names  # no text, no summary
         assert row["status"] in ("auto", "review")
+
+
+def test_without_a_test_split_the_report_is_cross_fitted_and_printed_as_a_table(tiny_model_dir, tmp_path, capsys):
+    # Regression: the ECE was reported on the very tickets the temperatures were fitted on, as raw JSON.
+    from generating.synthetic import main as generate
+
+    generate(["--n", "60", "--seed", "3", "--out", str(tmp_path / "data")])
+    capsys.readouterr()
+    val = str(tmp_path / "data" / "val.jsonl")
+    assert main(["--model", str(tiny_model_dir), "--data", val, "--limit", "8", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"ECE measured on {val}, cross-fitted (no --test given)" in out
+    assert "| field | n | accuracy | temperature |" in out and "| category | 8 |" in out
+
+
+def test_a_temperature_at_the_edge_of_its_range_is_flagged():
+    assert at_bound(TEMPERATURE_RANGE[0]) and at_bound(TEMPERATURE_RANGE[1]) and not at_bound(1.3)

@@ -39,17 +39,19 @@ def test_every_bad_row_is_reported_with_file_line_and_field(tmp_path, schema):
         json.dumps({"id": "x", "text": "", "label": {}}),
         json.dumps({"id": "y", "text": "hi"}),
         "[1, 2]",
+        json.dumps({**row(7), "text": "vpn \ud800 down"}),  # a lone surrogate: not Unicode
     ]
     path.write_text("\n".join(lines) + "\n\n")
     with pytest.raises(DataError) as info:
         read_rows(path, schema)
     message = str(info.value)
-    assert message.startswith(f"5 bad row(s) in {path} for schema 'itsm-default'")
+    assert message.startswith(f"6 bad row(s) in {path} for schema 'itsm-default'")
     assert f"{path}:2: label.subcategory: 'Laptop' is not allowed when category is 'Access'" in message
     assert f"{path}:3: not JSON" in message
     assert f"{path}:4: text: missing or empty" in message
     assert f"{path}:5: label: missing or not an object" in message
     assert f"{path}:6: a row must be a JSON object" in message
+    assert f"{path}:7: text: character 4 is '\\ud800'" in message
 
 
 def test_partial_labels_are_accepted_only_when_asked(tmp_path, schema):

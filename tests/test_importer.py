@@ -40,7 +40,7 @@ EXPECTED_IDS = {"T1", "T5", "T7", "T10", "T11"}
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def imported(out: Path) -> list[dict]:
@@ -79,6 +79,35 @@ def test_broken_csv_rows_go_to_rejects_with_file_line_and_reason(tmp_path, capsy
     assert "read 13 records" in summary.out and "imported 5, rejected 8" in summary.out
     assert "bad_row" in summary.out and "3" in summary.out
     assert f"{BROKEN_CSV}:12: decode_error" in summary.err
+
+
+def test_a_300_kb_field_and_a_line_separator_survive_import_predict_and_eval(tmp_path):
+    # Regressions: a field over csv's default 128 KB limit made the importer re-parse the rest of the
+    # file from the middle of that record (garbage records, exit 0); U+2028 inside a text, written raw
+    # to JSONL, split `triage predict --input`'s records (it used str.splitlines).
+    from inference.predict import read_texts
+    from ticket_triage.dataset import read_rows
+
+    long_text = "disk full " * 30_000  # 300 KB
+    source = tmp_path / "export.csv"
+    rows = [
+        f'L1,Logs,"{long_text}",Hardware',
+        "S1,Separator,first\u2028second,Access",
+        *(f"N{i},Printer {i},jams on floor {i},Hardware" for i in range(6)),
+    ]
+    source.write_text("id,Subject,Description,Topic\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(source, "--mapping", MAPPING, "--out", out) == 0
+    assert not (out / "rejects.jsonl").exists() or not read_jsonl(out / "rejects.jsonl")
+    by_id = {row["id"]: row for row in imported(out)}
+    assert sorted(by_id) == ["L1", "N0", "N1", "N2", "N3", "N4", "N5", "S1"]
+    assert by_id["L1"]["text"] == "Logs\n" + long_text.strip()
+    assert by_id["S1"]["text"] == "Separator\nfirst\u2028second"
+    for path in sorted(out.glob("*.jsonl")):
+        if path.name == "rejects.jsonl":
+            continue
+        texts = read_texts(str(path))  # what `triage predict --input` reads
+        assert texts == [row["text"] for row in read_rows(path, load_schema(), partial_labels=True)]  # eval's
 
 
 def test_text_columns_are_joined_and_value_maps_normalise_labels(tmp_path):

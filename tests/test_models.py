@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,22 @@ def test_atomic_folder_keeps_the_old_folder_when_writing_fails(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]  # no temporary folders left
 
 
+def test_atomic_folder_gives_private_files_the_ordinary_mode(tmp_path: Path):
+    # Regression: PEFT wrote adapter_model.safetensors 0600 while the rest of the bundle was 0644, so a
+    # service running as another user could not read the weights.
+    umask = os.umask(0o022)
+    try:
+        with models.atomic_folder(tmp_path / "bundle") as tmp:
+            (tmp / "adapter_model.safetensors").write_bytes(b"w")
+            (tmp / "adapter_model.safetensors").chmod(0o600)
+            (tmp / "sub").mkdir()
+            (tmp / "sub" / "tokenizer.json").write_text("{}")
+    finally:
+        os.umask(umask)
+    for name in ("adapter_model.safetensors", "sub/tokenizer.json"):
+        assert stat.S_IMODE((tmp_path / "bundle" / name).stat().st_mode) == 0o644, name
+
+
 def test_folder_version_follows_the_content_not_the_place_or_the_card(tmp_path):
     from ticket_triage.models import folder_version
 
@@ -84,3 +102,23 @@ def test_folder_version_follows_the_content_not_the_place_or_the_card(tmp_path):
     (b / "calibration.json").write_text('{"t": 2}')  # recalibrated: a new version
     assert folder_version(b) != folder_version(a)
     assert folder_version("org/some-hub-model") == "org/some-hub-model"
+
+
+def test_an_adapter_with_cut_off_weights_is_one_clear_error(tmp_path, capsys):
+    # Regression: a damaged adapter ended `triage predict` in a 25-line SafetensorError traceback.
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    from ticket_triage.cli import main as triage
+
+    bundle = tmp_path / "adapter"
+    bundle.mkdir()
+    (bundle / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": "smollm2-135m"}))
+    save_file({"lora_A": np.zeros((64, 64), np.float32)}, str(bundle / "adapter_model.safetensors"))
+    data = (bundle / "adapter_model.safetensors").read_bytes()
+    (bundle / "adapter_model.safetensors").write_bytes(data[:-100])
+    with pytest.raises(ModelNotFoundError, match=r"adapter weights are damaged \(adapter_model.safetensors: "):
+        resolve_model(str(bundle))
+    assert triage(["predict", "--model", str(bundle), "VPN down"]) == 2
+    err = capsys.readouterr().err
+    assert "adapter weights are damaged" in err and "Traceback" not in err

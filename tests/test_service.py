@@ -194,6 +194,29 @@ def test_bad_input_gets_a_clear_4xx_naming_the_field(schema, route, body, status
     assert "x" * 100 not in r.text  # the ticket text is never echoed back
 
 
+def test_a_huge_ticket_list_is_refused_by_its_length_before_any_ticket_is_validated(schema):
+    # Regression: {"tickets": [{}, ... x100000]} (300 KB) was validated ticket by ticket, blocking the
+    # event loop ~37 s, and answered with 100,000 errors (21.8 MB) before the 64-ticket limit was checked.
+    with TestClient(make_app(schema, max_request_tickets=8, max_queue=8)) as c:
+        wait_ready(c)
+        body = '{"tickets": [' + ", ".join(["{}"] * 100_000) + "]}"
+        r = c.post("/v1/triage", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 413
+        assert r.json()["detail"] == [
+            {
+                "loc": ["body", "tickets"],
+                "field": "tickets",
+                "msg": "100000 tickets; at most 8 per request",
+                "type": "too_many_tickets",
+            }
+        ]
+        # Within the limit, a request with many problems lists the first 20 and counts the rest.
+        r = c.post("/v1/triage", json={"tickets": [{"txt": "a", "body": "b", "title": "c"}] * 8})
+        assert r.status_code == 422
+        detail = r.json()["detail"]
+        assert len(detail) == 21 and detail[-1]["msg"].startswith("... and ") and "more errors" in detail[-1]["msg"]
+
+
 def test_body_over_the_byte_limit_is_refused_before_it_is_read(schema):
     with serve_in_thread(make_app(schema, max_body_bytes=1000)) as url, httpx.Client(base_url=url) as c:
         wait_ready(c)
@@ -283,6 +306,42 @@ def test_engine_failure_is_a_500_with_an_error_id_and_the_worker_goes_on(schema,
         assert error_id in caplog.text and "boom goes the ticket" not in caplog.text
         assert c.post("/v1/triage", json={"text": "fine afterwards"}).status_code == 200
         assert "triage_batch_failures_total 1.0" in c.get("/metrics").text
+
+
+def test_a_ticket_that_fails_the_engine_fails_alone_not_its_batch(schema):
+    # Regression: one bad ticket failed every request batched with it (all 7 got 500, one error id).
+    gate = threading.Event()
+    engine = FakeEngine(schema, gate=gate, fail_on="boom")
+    app = make_app(schema, engine=engine, max_batch_size=8, batch_window_ms=1000)
+    texts = ["printer jams", "boom goes the ticket", "VPN down", "new laptop please"]
+    with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=30) as c:
+        wait_ready(c)
+        with ThreadPoolExecutor(8) as pool:
+            first = pool.submit(c.post, "/v1/triage", json={"text": "holds the engine"})
+            _wait_for(lambda: len(engine.calls) == 1)
+            pending = [pool.submit(c.post, "/v1/triage", json={"text": t}) for t in texts]
+            _wait_for(lambda: "triage_queue_tickets 4.0" in c.get("/metrics").text)
+            gate.set()
+            responses = [f.result() for f in pending]
+            assert first.result().status_code == 200
+        assert engine.calls[1] == (4, False)  # the four shared one batch, which failed ...
+        assert [n for n, _ in engine.calls[2:]] == [1, 1, 1, 1]  # ... and were retried one by one
+        assert [r.status_code for r in responses] == [200, 500, 200, 200]
+        for text, r in zip(texts, responses):
+            if r.status_code == 200:
+                assert r.json()["results"][0]["ticket"]["category"] == expected_category(text, schema)
+
+
+def test_a_ticket_that_is_not_unicode_is_a_422_naming_the_field(client):
+    # Regression: a lone surrogate passed validation and raised TypeError in the tokenizer.
+    for body, field in (
+        (r'{"text": "vpn \ud800 down"}', "text"),  # JSON escapes, as a client sends them
+        (r'{"subject": "vpn", "description": "down \udc80"}', "description"),
+        (r'{"tickets": [{"text": "ok"}, {"text": "\ud800"}]}', "text"),
+    ):
+        r = client.post("/v1/triage", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 422, body
+        assert f"{field}: character" in r.text and "surrogate" in r.text
 
 
 def test_an_engine_that_breaks_its_contract_is_a_500_not_a_hang(schema):
@@ -504,3 +563,17 @@ def test_shipped_adapter_has_a_drift_reference(schema):
     rows = read_results(Path(SHIPPED_ADAPTER) / DRIFT_REFERENCE_FILE, schema)
     assert len(rows) >= 100  # enough for PSI to mean something
     assert json.loads((REPO_ROOT / "models" / "smollm2-135m-itsm" / "calibration.json").read_text())["n"] == len(rows)
+
+
+def test_serve_bounds_connections_and_keeps_query_strings_out_of_the_log(monkeypatch):
+    # Regression: uvicorn ran with no connection limit (1,500 idle half-requests held open) and its access
+    # log wrote raw query strings, where a mistaken ?api_key=... landed; SIGTERM waited ~2 minutes.
+    import uvicorn
+
+    from inference import service as service_module
+
+    captured = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: captured.update(kwargs))
+    assert service_module.main(["--port", "8765", "--max-connections", "100"]) == 0
+    assert captured["access_log"] is False and captured["limit_concurrency"] == 100
+    assert captured["timeout_graceful_shutdown"] == 10 and captured["port"] == 8765

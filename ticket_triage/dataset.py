@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ticket_triage.prompt import text_problem
 from ticket_triage.schema import TicketSchema
 
 MAX_PROBLEMS_SHOWN = 20
@@ -51,6 +52,9 @@ def read_rows(
                 continue
             if not isinstance(row.get("text"), str) or not row["text"].strip():
                 problems.append(f"{where}: text: missing or empty")
+                continue
+            if problem := text_problem(row["text"]):
+                problems.append(f"{where}: text: {problem}")
                 continue
             if not isinstance(row.get("label"), dict):
                 problems.append(f"{where}: label: missing or not an object")

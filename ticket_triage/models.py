@@ -88,13 +88,48 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     old = target.parent / f".{target.name}-old"
     try:
         yield tmp
+        _ordinary_modes(tmp)
+        fsync_tree(tmp)  # the rename below must never expose files still in the page cache only
         if target.exists():
             shutil.rmtree(old, ignore_errors=True)
             os.replace(target, old)
         os.replace(tmp, target)
+        fsync_tree(target.parent, recursive=False)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _ordinary_modes(folder: Path) -> None:
+    """Give every file the mode an ordinary new file gets (0644 under umask 022).
+
+    Some writers make private files: PEFT's adapter_model.safetensors came out 0600 while the rest
+    of the bundle was 0644, so a service running as another user could read everything but the weights.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o666 & ~umask)
+
+
+def fsync_tree(folder: Path, recursive: bool = True) -> None:
+    """Flush `folder`'s files (all of them, or none with recursive=False) and the folder itself to disk.
+
+    A crash after a rename but before the kernel wrote the data leaves whole-looking files cut off.
+    """
+    paths = sorted(folder.rglob("*"), reverse=True) if recursive else []  # files before their folders
+    for path in [*paths, folder]:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:  # a folder cannot be opened on Windows; a link may point nowhere
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass  # some file systems refuse fsync on folders
+        finally:
+            os.close(fd)
 
 
 def triage_home() -> Path:
@@ -146,6 +181,22 @@ def is_adapter_bundle(path: Path) -> bool:
     return (path / "adapter_config.json").is_file()
 
 
+def safetensors_problem(path: Path) -> str | None:
+    """Why a .safetensors file cannot be loaded (cut off, not safetensors), or None; reads only its header."""
+    try:
+        with path.open("rb") as fh:
+            header_size = int.from_bytes(fh.read(8), "little")
+            if not 2 <= header_size <= 100_000_000:
+                return f"{path.name}: not a safetensors file"
+            header = json.loads(fh.read(header_size))
+    except (OSError, ValueError) as e:
+        return f"{path.name}: unreadable header ({e})"
+    ends = [entry["data_offsets"][1] for key, entry in header.items() if key != "__metadata__"]
+    expected = 8 + header_size + max(ends, default=0)
+    size = path.stat().st_size
+    return f"{path.name}: {size} bytes, its header needs {expected}" if size < expected else None
+
+
 def resolve_model(name: str | None = None) -> ResolvedModel:
     """Turn `name` (alias, folder, adapter bundle or hub id) into a base model and optional adapter."""
     name = name or DEFAULT_MODEL
@@ -157,6 +208,9 @@ def resolve_model(name: str | None = None) -> ResolvedModel:
             meta_path = path / ADAPTER_META
             meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
             adapter_config = json.loads((path / "adapter_config.json").read_text())
+            weights = path / "adapter_model.safetensors"
+            if weights.is_file() and (problem := safetensors_problem(weights)):
+                raise ModelNotFoundError(f"{path}: the adapter weights are damaged ({problem}); restore or retrain it")
             base_name = meta.get("base_model") or adapter_config.get("base_model_name_or_path")
             if not base_name:
                 raise ModelNotFoundError(f"{path}: adapter bundle names no base model")

@@ -47,6 +47,23 @@ def join_ticket_text(parts: list[str | None]) -> str:
     return "\n".join(p for p in cleaned if p)
 
 
+def text_problem(text: str) -> str | None:
+    """Why a ticket text cannot be used, or None when it can: the one check of every edge.
+
+    A JSON string may carry a lone surrogate (`"\\ud800"`): Python accepts it, but it is not
+    Unicode, and the tokenizer raised TypeError on it, failing every ticket batched with it. The
+    CLI, the service and the data reader all reject such a text with this message, naming where.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        return (
+            f"character {e.start} is {ascii(text[e.start])}, half of a UTF-16 surrogate pair without its other "
+            "half, which is not Unicode text (fix the encoding where the ticket was exported)"
+        )
+    return None
+
+
 def truncate_text(tokenizer: Any, text: str, max_tokens: int) -> tuple[str, int]:
     """Cut a ticket to `max_tokens` tokens, as training and inference both must; returns (text, original length)."""
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]

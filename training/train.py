@@ -22,13 +22,21 @@ import math
 import shutil
 import sys
 import time
+import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ticket_triage.dataset import DataError, read_rows
-from ticket_triage.models import ADAPTER_META, DEFAULT_MODEL, atomic_folder, resolve_model
+from ticket_triage.models import (
+    ADAPTER_META,
+    DEFAULT_MODEL,
+    atomic_folder,
+    fsync_tree,
+    resolve_model,
+    safetensors_problem,
+)
 from ticket_triage.prompt import (
     DEFAULT_MAX_INPUT_TOKENS,
     PROMPT_VERSION,
@@ -318,19 +326,53 @@ def task_metrics_callback(
     return TaskMetrics()
 
 
-def last_complete_checkpoint(out_dir: Path) -> str | None:
-    """The newest checkpoint a run can resume from.
+def flush_checkpoints_callback() -> Any:
+    """A TrainerCallback that flushes each checkpoint to disk once the Trainer has written it."""
+    from transformers import TrainerCallback
 
-    The Trainer writes `trainer_state.json` last when it saves a checkpoint, so a run killed in
-    the middle of a save leaves a folder without it (or with a cut-off one): that one is skipped.
+    class FlushCheckpoints(TrainerCallback):
+        def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+            if checkpoint.is_dir():
+                fsync_tree(checkpoint)
+
+    return FlushCheckpoints()
+
+
+def checkpoint_problem(checkpoint: Path) -> str | None:
+    """Why a checkpoint folder cannot be resumed from, or None: what it must hold is read, not assumed.
+
+    The Trainer writes `trainer_state.json` last, but nothing is flushed to disk: after a crash or
+    power loss the state file can be whole while the weights beside it are cut off, and resuming
+    from that folder then failed on every re-run.
     """
+    try:
+        json.loads((checkpoint / "trainer_state.json").read_text())
+    except (OSError, ValueError):
+        return "trainer_state.json missing or cut off"
+    weights = sorted(checkpoint.glob("*.safetensors"))
+    if not weights:
+        return "no weights (*.safetensors)"
+    for path in weights:
+        if problem := safetensors_problem(path):
+            return problem
+    for path in sorted(checkpoint.glob("*.pt")) + sorted(checkpoint.glob("*.pth")):
+        try:  # torch.save writes a zip, whose index is at the end: a cut-off file has none
+            with zipfile.ZipFile(path):
+                pass
+        except (OSError, zipfile.BadZipFile):
+            return f"{path.name}: cut off or not a torch file"
+    return None
+
+
+def last_complete_checkpoint(out_dir: Path) -> str | None:
+    """The newest checkpoint a run can resume from; damaged or unfinished ones are skipped, saying why."""
     checkpoints = sorted(out_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]), reverse=True)
     for checkpoint in checkpoints:
-        try:
-            json.loads((checkpoint / "trainer_state.json").read_text())
+        problem = checkpoint_problem(checkpoint)
+        if problem is None:
             return str(checkpoint)
-        except (OSError, ValueError):
-            print(f"[train] skipping incomplete {checkpoint} (killed while saving?)", flush=True)
+        print(f"[train] skipping incomplete {checkpoint}: {problem} (killed while saving?)", flush=True)
     return None
 
 
@@ -445,7 +487,7 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
     warmup_note = fit_warmup(sft_args, steps)
     if warmup_note:
         print(f"[train] {warmup_note}", flush=True)
-    callbacks = list(callbacks or [])
+    callbacks = [*(callbacks or []), flush_checkpoints_callback()]
     if val_rows and triage_args.task_eval_samples:
         callbacks.append(
             task_metrics_callback(
