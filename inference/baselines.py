@@ -832,19 +832,17 @@ def _fit_main(args: argparse.Namespace) -> int:
 
 
 def _predict_main(args: argparse.Namespace) -> int:
-    from inference.predict import input_texts, write_results
+    from inference.predict import input_tickets, write_results
 
     def missing(message: str) -> None:
         raise SystemExit(f"error: {message}")
 
-    texts = input_texts(args, missing)
+    tickets = input_tickets(args, missing)
     schema = load_schema(args.schema) if args.schema else None
     model = load_baseline(args.folder, schema=schema, review_threshold=args.review_threshold)
-    results = model.predict_batch(
-        texts, classification_only=not args.full, progress=len(texts) > 1, batch_size=args.batch_size
+    return write_results(
+        model, tickets, args.output, not args.full, args.batch_size, ticket_only=args.ticket_only, pretty=args.pretty
     )
-    write_results(results, args.output, ticket_only=args.ticket_only, pretty=args.pretty)
-    return 0
 
 
 def _eval_main(args: argparse.Namespace) -> int:

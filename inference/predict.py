@@ -215,24 +215,6 @@ def input_tickets(args: argparse.Namespace, missing: Callable[[str], Any]) -> li
     return list(enumerate(args.text, 1))
 
 
-def input_texts(args: argparse.Namespace, missing: Callable[[str], Any]) -> list[str]:
-    """The ticket texts of `input_tickets`."""
-    return [text for _, text in input_tickets(args, missing)]
-
-
-def write_results(results: list[Any], output: str | None, ticket_only: bool = False, pretty: bool = False) -> None:
-    """One JSON line per result (or only its ticket) to `output`, or to stdout."""
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        for result in results:
-            payload = result.ticket if ticket_only else result.to_dict()
-            out.write(json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None) + "\n")
-    finally:
-        if output:
-            out.close()
-            print(f"wrote {len(results)} results to {output}", file=sys.stderr)
-
-
 def completed_results(output: str) -> int:
     """How many results an interrupted run left in `output`; a line cut off by the interruption is removed."""
     path = Path(output)
@@ -246,17 +228,76 @@ def completed_results(output: str) -> int:
     return data[:whole].count(b"\n")
 
 
-def predict_isolated(engine: Any, texts: list[str], args: argparse.Namespace) -> list[Any]:
+def predict_isolated(engine: Any, texts: list[str], classification_only: bool, batch_size: int) -> list[Any]:
     """One result per text, or the exception that text raised: a failing batch is retried one ticket at
     a time, so one bad ticket costs only its own result."""
     try:
         return engine.predict_batch(
-            texts, classification_only=args.classification_only, progress=False, batch_size=args.batch_size
+            texts, classification_only=classification_only, progress=False, batch_size=batch_size
         )
     except Exception as e:  # noqa: BLE001 -- reported per ticket below, never lost silently
         if len(texts) == 1:
             return [e]
-        return [outcome for text in texts for outcome in predict_isolated(engine, [text], args)]
+        return [o for text in texts for o in predict_isolated(engine, [text], classification_only, batch_size)]
+
+
+def write_results(
+    engine: Any,
+    tickets: list[tuple[Any, str]],
+    output: str | None,
+    classification_only: bool,
+    batch_size: int,
+    ticket_only: bool = False,
+    pretty: bool = False,
+    done: int = 0,
+) -> int:
+    """Triage `tickets[done:]` and write one JSON line per result (or only its ticket) to `output` or
+    stdout, as each chunk finishes; returns the exit status (1 when a ticket failed).
+
+    A crash or a kill keeps what was written (`done` continues after it); a ticket the engine fails
+    on gets an `{"id", "error"}` row and the others go on.
+    """
+    from tqdm.auto import tqdm
+
+    out = open(output, "a" if done else "w", encoding="utf-8") if output else sys.stdout
+    chunk = max(1, batch_size) * 4
+    failed: list[Any] = []
+    show = len(tickets) - done > 1 or bool(output)
+    try:
+        with tqdm(total=len(tickets), initial=done, unit="ticket", desc="triage", disable=not show) as bar:
+            for start in range(done, len(tickets), chunk):
+                part = tickets[start : start + chunk]
+                outcomes = predict_isolated(engine, [t for _, t in part], classification_only, batch_size)
+                if len(part) > 1 and all(isinstance(o, Exception) for o in outcomes):
+                    # Every ticket failing on its own is the model's fault, not the tickets': stop, with
+                    # nothing written for this chunk, so --resume starts here once it is fixed.
+                    print(
+                        f"error: all {len(part)} tickets from number {start + 1} failed "
+                        f"({type(outcomes[0]).__name__}: {outcomes[0]}); stopped"
+                        + (f", {start} results are in {output} (--resume continues)" if output else ""),
+                        file=sys.stderr,
+                    )
+                    return 1
+                for (ident, _), outcome in zip(part, outcomes):
+                    if isinstance(outcome, Exception):
+                        failed.append(ident)
+                        payload: Any = {"id": ident, "error": f"{type(outcome).__name__}: {outcome}"}
+                    else:
+                        payload = outcome.ticket if ticket_only else {"id": ident, **outcome.to_dict()}
+                    out.write(json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+                out.flush()
+                bar.update(len(part))
+    finally:
+        if output:
+            out.close()
+    if output:
+        kept = f" ({done} kept from the earlier run)" if done else ""
+        print(f"wrote {len(tickets) - done} results to {output}{kept}", file=sys.stderr)
+    if failed:
+        shown = ", ".join(map(str, failed[:10])) + (" ..." if len(failed) > 10 else "")
+        print(f'error: {len(failed)} ticket(s) failed (id or line: {shown}); see their "error" rows', file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,49 +330,16 @@ def main(argv: list[str] | None = None) -> int:
     if done > len(tickets):
         raise DataError(f"{args.output} holds {done} results but the input has {len(tickets)} tickets: another input?")
     engine = load_engine(args, args.model)
-    from tqdm.auto import tqdm
-
-    # Results are written as each chunk finishes, so a crash or a kill keeps what was done (--resume
-    # continues); a ticket the engine fails on gets an error row and the others go on.
-    out = open(args.output, "a" if done else "w", encoding="utf-8") if args.output else sys.stdout
-    chunk = max(1, args.batch_size) * 4
-    failed: list[Any] = []
-    show = len(tickets) - done > 1 or bool(args.output)
-    try:
-        with tqdm(total=len(tickets), initial=done, unit="ticket", desc="triage", disable=not show) as bar:
-            for start in range(done, len(tickets), chunk):
-                part = tickets[start : start + chunk]
-                outcomes = predict_isolated(engine, [t for _, t in part], args)
-                if len(part) > 1 and all(isinstance(o, Exception) for o in outcomes):
-                    # Every ticket failing on its own is the model's fault, not the tickets': stop, with
-                    # nothing written for this chunk, so --resume starts here once it is fixed.
-                    print(
-                        f"error: all {len(part)} tickets from number {start + 1} failed "
-                        f"({type(outcomes[0]).__name__}: {outcomes[0]}); stopped"
-                        + (f", {start} results are in {args.output} (--resume continues)" if args.output else ""),
-                        file=sys.stderr,
-                    )
-                    return 1
-                for (ident, _), outcome in zip(part, outcomes):
-                    if isinstance(outcome, Exception):
-                        failed.append(ident)
-                        payload: Any = {"id": ident, "error": f"{type(outcome).__name__}: {outcome}"}
-                    else:
-                        payload = outcome.ticket if args.ticket_only else {"id": ident, **outcome.to_dict()}
-                    out.write(json.dumps(payload, ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
-                out.flush()
-                bar.update(len(part))
-    finally:
-        if args.output:
-            out.close()
-    if args.output:
-        kept = f" ({done} kept from the earlier run)" if done else ""
-        print(f"wrote {len(tickets) - done} results to {args.output}{kept}", file=sys.stderr)
-    if failed:
-        shown = ", ".join(map(str, failed[:10])) + (" ..." if len(failed) > 10 else "")
-        print(f'error: {len(failed)} ticket(s) failed (id or line: {shown}); see their "error" rows', file=sys.stderr)
-        return 1
-    return 0
+    return write_results(
+        engine,
+        tickets,
+        args.output,
+        args.classification_only,
+        args.batch_size,
+        ticket_only=args.ticket_only,
+        pretty=args.pretty,
+        done=done,
+    )
 
 
 if __name__ == "__main__":

@@ -292,8 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for name in args.profiles:
         print(f"[gpu-check] {name}: {PROFILES[name]}", file=sys.stderr, flush=True)
-        child = [sys.executable, __file__, "--one", "--profiles", name, "--steps", str(args.steps), "--work", str(work)]
-        done = subprocess.run([*child, "--tokenizer", tokenizer], stdout=subprocess.PIPE, text=True)
+        child = [sys.executable, __file__, "--one", "--profiles", name, "--steps", str(args.steps)]
+        child += ["--work", str(work), "--tokenizer", tokenizer]
+        done = subprocess.run(child, stdout=subprocess.PIPE, text=True)
         lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
         if done.returncode or not lines:
             failed.append(name)
