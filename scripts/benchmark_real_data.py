@@ -10,6 +10,11 @@ CPU minutes of each fine-tuning run are measured, so the curve says what each ma
 
     .venv/bin/python scripts/benchmark_real_data.py --out outputs/real                      # hours on 2 cores
     .venv/bin/python scripts/benchmark_real_data.py --out outputs/real --train-sizes 1000 4000   # a quick curve
+    python scripts/benchmark_real_data.py --out /tmp/real --train-sizes 0 --llm-full-test \
+        -- --per_device_train_batch_size 32 --activation_checkpointing false --shared_prefix false  # a GPU
+
+Flags after `--` go to `triage train` unchanged, after the profile's own. `--llm-full-test` also scores
+the LLM on the whole test split (about 20 minutes on 2 CPU cores; the number to set against TF-IDF's).
 
 Prints the learning curve as a table to stderr and one JSON line to stdout; `<out>/curve.json`
 keeps every point. The data stays in ../shared; only derived JSONL goes to `--out`.
@@ -47,6 +52,19 @@ def cpu_seconds() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+def device_name() -> str:
+    import platform
+
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores"
+    return platform.processor() or "cpu"
+
+
 def score(model, rows: list[dict]) -> dict:
     from inference.evaluate import run
 
@@ -82,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=float, default=1.0, help="epochs of each fine-tuning run: the CPU budget")
     parser.add_argument("--label-balance", type=float, default=0.5, help="the trainer's label_balance (macro-F1)")
     parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args(argv)
+    parser.add_argument("--config", default=str(CPU_PROFILE), help="training profile (default: the CPU profile)")
+    parser.add_argument("--llm-full-test", action="store_true", help="score the LLM on the whole test split too")
+    argv = sys.argv[1:] if argv is None else argv
+    train_flags = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
 
     from generating import importer
     from inference.baselines import TfidfBaseline
@@ -132,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         train.main(
             [
                 "--config",
-                str(CPU_PROFILE),
+                args.config,
                 "--train_file",
                 str(train_file),
                 "--schema",
@@ -149,17 +171,22 @@ def main(argv: list[str] | None = None) -> int:
                 "none",
                 "--save_strategy",
                 "no",
+                *train_flags,
             ]
         )
         cpu, wall = cpu_seconds() - cpu, time.perf_counter() - wall
         log(f"scoring both on {len(test_sample)} test tickets")
-        llm = score(TriageEngine.load(str(run_dir / train.ADAPTER_DIR), schema=schema), test_sample)
+        engine = TriageEngine.load(str(run_dir / train.ADAPTER_DIR), schema=schema)
+        llm = score(engine, test_sample)
         point = {
             "train_tickets": n,
             "llm": llm | {"train_cpu_min": round(cpu / 60, 1), "train_wall_min": round(wall / 60, 1)},
             "tfidf": score(tfidf, test_sample) | {"fit_s": round(tfidf_fit_s, 1)},
         }
         point["tfidf_full_test_macro_f1"] = score(tfidf, test_rows)["macro_f1"]
+        if args.llm_full_test:
+            log(f"scoring the LLM on the whole test split ({len(test_rows)} tickets)")
+            point["llm_full_test_macro_f1"] = score(engine, test_rows)["macro_f1"]
         curve.append(point)
         (out / "curve.json").write_text(json.dumps(curve, indent=2) + "\n")
         log(f"{n} tickets: LLM macro-F1 {llm['macro_f1']} vs TF-IDF {point['tfidf']['macro_f1']}")
@@ -182,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
                 "test_sample": len(test_sample),
                 "test_full": len(test_rows),
                 "epochs": args.epochs,
+                "config": Path(args.config).name,
+                "train_flags": train_flags,
+                "device": device_name(),
                 "curve": curve,
                 "llm_reaches_tfidf_at": crossing and crossing["train_tickets"],
                 "load_average": os.getloadavg()[0],
