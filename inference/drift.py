@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ticket_triage.dataset import DataError
+from ticket_triage.dataset import DataError, jsonl_lines
 from ticket_triage.schema import TicketSchema, add_schema_argument
 
 MODERATE_SHIFT = 0.1  # PSI from here: "moderate shift"
@@ -135,19 +135,16 @@ def read_results(path: str | Path, schema: TicketSchema) -> list[dict[str, Any]]
     if not path.is_file():
         raise DataError(f"{path}: no such predictions file (write one with `triage predict --output FILE`)")
     rows, problems = [], []
-    with path.open(encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                if isinstance(row, dict) and "error" in row and "ticket" not in row:
-                    continue  # `triage predict` wrote this ticket's failure, not a prediction
-                rows.append(normalise_row(row, schema))
-            except json.JSONDecodeError as e:
-                problems.append(f"{path}:{line_no}: not JSON ({e.msg})")
-            except ValueError as e:
-                problems.append(f"{path}:{line_no}: {e}")
+    for line_no, line in jsonl_lines(path):
+        try:
+            row = json.loads(line)
+            if isinstance(row, dict) and "error" in row and "ticket" not in row:
+                continue  # `triage predict` wrote this ticket's failure, not a prediction
+            rows.append(normalise_row(row, schema))
+        except json.JSONDecodeError as e:
+            problems.append(f"{path}:{line_no}: not JSON ({e.msg})")
+        except ValueError as e:
+            problems.append(f"{path}:{line_no}: {e}")
     if problems:
         shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
         more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""

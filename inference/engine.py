@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ticket_triage.models import ResolvedModel, default_model, hub_error_hint, resolve_model
+from ticket_triage.models import ResolvedModel, default_model, hub_error_hint, read_json_file, resolve_model
 from ticket_triage.prompt import DEFAULT_MAX_INPUT_TOKENS, answer_prefix, build_messages, truncate_text
 from ticket_triage.schema import SchemaError, TicketSchema, load_schema
 
@@ -52,7 +52,9 @@ class TriageResult:
     alternatives: dict[str, list[dict[str, Any]]]  # per enum field: top-k {"value", "probability"}
     status: str  # "auto" or "review"
     reasons: list[str] = field(default_factory=list)
-    timing_ms: float = 0.0  # this ticket's share of its batch's wall time
+    # Wall time from the start of the ticket's batch to its own answer: tickets scored together
+    # finish together, a free-text field finishes each ticket at its own decoding step.
+    timing_ms: float = 0.0
     model: str = ""
     # Per enum field: the model's log-probability of every allowed option, before calibration.
     # Kept for calibration and analysis; not part of the JSON result.
@@ -187,7 +189,7 @@ class TriageEngine:
             input_ids=input_ids,
             attention_mask=attention_mask,
             position_ids=query_positions,
-            past_key_values=cache,
+            cache=cache,
             use_cache=True,
             logits_to_keep=logits_to_keep,
         )
@@ -324,7 +326,7 @@ class TriageEngine:
                 # because cached positions are not contiguous.
                 self._prefix_cache = DynamicCache()
                 ids = torch.tensor([self._prefix_ids], device=self.device)
-                self.model(input_ids=ids, past_key_values=self._prefix_cache, use_cache=True, logits_to_keep=1)
+                self.model(input_ids=ids, cache=self._prefix_cache, use_cache=True, logits_to_keep=1)
                 self.forward_passes += 1
         rows = len(prompts)
         prefix = self._prefix_ids or []
@@ -443,6 +445,7 @@ class TriageEngine:
         option_scores: list[dict[str, dict[str, float]]] = [{} for _ in range(rows)]
         reasons = [list(p.reasons) for p in encoded]
         names = schema.field_names
+        done_at: list[float | None] = [None] * rows
         with torch.inference_mode():
             batch = self._start_batch([p.ids for p in encoded])
             for i, f in enumerate(schema.fields):
@@ -452,7 +455,9 @@ class TriageEngine:
                 if f.type == "text":
                     if classification_only:
                         continue
-                    values = self._generate_text(batch, encoded, heads, f.max_length, tail)
+                    values, finished_at = self._generate_text(batch, encoded, heads, f.max_length, tail)
+                    if i + 1 == len(names):  # nothing is decoded after this field: these rows are done
+                        done_at = finished_at
                     for r, value in enumerate(values):
                         if not value:
                             value = _clean_text(" ".join(texts[r].split()), f.max_length) or "(empty ticket)"
@@ -478,7 +483,7 @@ class TriageEngine:
                     threshold = self.review_thresholds.get(f.name, 0.0)
                     if ranked[0][1] < threshold:
                         reasons[r].append(f"{f.name}: low confidence {ranked[0][1]:.2f} < {threshold:.2f}")
-        share_ms = round((time.perf_counter() - start) * 1000 / rows, 1)
+        end = time.perf_counter()
         results = []
         for r in range(rows):
             ticket = {n: chosen[r][n] for n in names if n in chosen[r]}
@@ -491,7 +496,7 @@ class TriageEngine:
                     alternatives=alternatives[r],
                     status="review" if reasons[r] else "auto",
                     reasons=reasons[r],
-                    timing_ms=share_ms,
+                    timing_ms=round(((done_at[r] or end) - start) * 1000, 1),
                     model=self.name,
                     option_scores=option_scores[r],
                 )
@@ -523,8 +528,11 @@ class TriageEngine:
 
     def _generate_text(
         self, batch: _Batch, prompts: list[_Prompt], heads: list[str], max_chars: int, tail: str
-    ) -> list[str]:
-        """Greedy decoding of every row at once, under the string grammar, until its closing quote."""
+    ) -> tuple[list[str], list[float | None]]:
+        """Greedy decoding of every row at once, under the string grammar, until its closing quote.
+
+        Also returns when each row finished (`time.perf_counter()`), its own latency's end.
+        """
         import llguidance.numpy as llg_numpy
 
         torch = self.torch
@@ -536,6 +544,7 @@ class TriageEngine:
         pieces: list[list[int]] = [[] for _ in range(rows)]
         texts = [""] * rows
         finished = [False] * rows
+        finished_at: list[float | None] = [None] * rows
         for _ in range(max_chars + len(tail)):  # a token is at least one character
             for r, matcher in enumerate(matchers):
                 if not finished[r]:
@@ -555,12 +564,14 @@ class TriageEngine:
                     # The closing quote ends the value; what the grammar forces after it is known.
                     closed = '"' in texts[r].replace("\\\\", "").replace('\\"', "")
                     finished[r] = closed or matcher.is_stopped() or matcher.is_error()
+                    if finished[r]:
+                        finished_at[r] = time.perf_counter()
                 # A finished row feeds nothing: its target is what it already has.
                 targets.append(batch.ids[r] if finished[r] else batch.ids[r] + [next_ids[r]])
             if all(finished):
                 break
             self._advance(batch, targets)
-        return [_clean_text(t, max_chars) for t in texts]
+        return [_clean_text(t, max_chars) for t in texts], finished_at
 
 
 def _clean_text(text: str, max_chars: int) -> str:
@@ -602,7 +613,7 @@ def read_temperatures(resolved: ResolvedModel, schema: TicketSchema) -> dict[str
     path = Path(resolved.adapter or resolved.base) / CALIBRATION_FILE
     if not path.is_file():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_json_file(path)
     if data.get("schema_fingerprint") != schema.fingerprint():
         raise SchemaError(
             f"{path} was fitted for another schema (fingerprint {data.get('schema_fingerprint')}); "

@@ -9,8 +9,10 @@ found), per-class precision/recall/F1 and how often each label is predicted, exp
 calibration error (ECE) with a reliability diagram, and accuracy at each review threshold (how
 much of the queue can be routed automatically at what accuracy). Per ticket: exact match over all
 enum fields, JSON-valid, schema-valid and rule-violation rates, review rate, latency p50/p95 and
-tickets/s. `--out DIR` writes metrics.json, a readable report.md and PNG confusion matrices and
-plots (one folder per model when there are several, plus the side-by-side table). By default the
+tickets/s. `--out DIR` writes metrics.json, a readable report.md, PNG confusion matrices and
+plots, and predictions.jsonl: one line per ticket with its id, labels, `meta`, the model's result
+and which fields it got right, for per-group metrics without a second inference pass (one folder per
+model when there are several, plus the side-by-side table). By default the
 free-text summary is skipped (`--full` decodes it too): it dominates CPU time and has no single
 right answer. `triage compare` prints only the side-by-side table.
 """
@@ -26,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ticket_triage.dataset import read_rows
+from ticket_triage.dataset import read_rows, write_rows
 from ticket_triage.schema import TicketSchema, load_schema
 
 THRESHOLDS = [round(0.1 * i, 1) for i in range(10)]  # review thresholds for the coverage curve
@@ -151,11 +153,34 @@ def run(
     engine: Any, rows: list[dict[str, Any]], full: bool = False, progress: bool = True, batch_size: int = 16
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Triage `rows` with `engine` (anything with `predict_batch` and `schema`); (metrics, details)."""
+    results, seconds = predict_rows(engine, rows, full=full, progress=progress, batch_size=batch_size)
+    return score_details(engine.schema, rows, results, seconds)
+
+
+def predict_rows(
+    engine: Any, rows: list[dict[str, Any]], full: bool = False, progress: bool = True, batch_size: int = 16
+) -> tuple[list[Any], float]:
+    """(one result per row, in order; the seconds it took)."""
     start = time.perf_counter()
     results = engine.predict_batch(
         [r["text"] for r in rows], classification_only=not full, progress=progress, batch_size=batch_size
     )
-    return score_details(engine.schema, rows, results, time.perf_counter() - start)
+    return results, time.perf_counter() - start
+
+
+def prediction_rows(schema: TicketSchema, rows: list[dict[str, Any]], results: list[Any]) -> list[dict[str, Any]]:
+    """One record per ticket for predictions.jsonl: the row's id (`row`: its 1-based position among the
+    file's rows, for files without ids), its labels and `meta` (to group by), the full result, and
+    which labelled enum fields the model got right."""
+    records = []
+    for i, (row, result) in enumerate(zip(rows, results), 1):
+        gold = row["label"]
+        correct = {f.name: result.ticket.get(f.name) == gold[f.name] for f in schema.enum_fields if f.name in gold}
+        records.append(
+            {"id": row.get("id"), "row": i, "label": gold, "meta": row.get("meta"), "correct": correct}
+            | result.to_dict()
+        )
+    return records
 
 
 def evaluate(
@@ -266,9 +291,17 @@ def _plots(details: dict[str, Any], out: Path, title: str) -> list[str]:
     return files
 
 
-def write_report(out: Path, title: str, metrics: dict[str, Any], details: dict[str, Any]) -> None:
-    """metrics.json (everything), report.md (readable) and the PNGs, in `out`."""
+def write_report(
+    out: Path,
+    title: str,
+    metrics: dict[str, Any],
+    details: dict[str, Any],
+    predictions: list[dict[str, Any]] | None = None,
+) -> None:
+    """metrics.json (everything), report.md (readable), the PNGs and predictions.jsonl, in `out`."""
     out.mkdir(parents=True, exist_ok=True)
+    if predictions is not None:
+        write_rows(out / "predictions.jsonl", predictions)
     slim = {name: {k: v for k, v in d.items() if k not in ("gold", "pred", "labels")} for name, d in details.items()}
     (out / "metrics.json").write_text(json.dumps({"metrics": metrics, "fields": slim}, indent=2) + "\n")
     images = _plots(details, out, title)
@@ -346,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in models:
         engine = load_engine(args, model=name)
         print(f"[eval] {engine.name} on {len(rows)} rows of {args.data}", file=sys.stderr, flush=True)
-        metrics, details = run(engine, rows, full=args.full, batch_size=args.batch_size)
+        results, seconds = predict_rows(engine, rows, full=args.full, batch_size=args.batch_size)
+        metrics, details = score_details(engine.schema, rows, results, seconds)
         columns[engine.name] = metrics
         print(
             "\n".join(
@@ -359,8 +393,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.out:
             out = Path(args.out) / slug(engine.name) if len(models) > 1 else Path(args.out)
-            write_report(out, f"{engine.name} on {args.data} ({len(rows)} rows)", metrics, details)
-            print(f"[eval] wrote {out / 'report.md'}, metrics.json and plots", file=sys.stderr)
+            title = f"{engine.name} on {args.data} ({len(rows)} rows)"
+            write_report(out, title, metrics, details, prediction_rows(engine.schema, rows, results))
+            print(f"[eval] wrote {out / 'report.md'}, metrics.json, predictions.jsonl and plots", file=sys.stderr)
     table = markdown_table(columns)
     print(table)
     if args.out and len(models) > 1:

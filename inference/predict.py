@@ -21,13 +21,14 @@ same prompt and result type; see docs/scaling_with_vllm.md):
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ticket_triage.dataset import DataError
+from ticket_triage.dataset import DataError, jsonl_lines
 from ticket_triage.models import default_model
 from ticket_triage.prompt import text_problem
 from ticket_triage.schema import add_schema_argument
@@ -152,25 +153,12 @@ def read_tickets(path: str) -> list[tuple[Any, str]]:
     """(id, text) of every ticket in a JSONL file (rows with "text", and "id" if they have one), a plain
     text file (one ticket per line) or '-' (stdin); a ticket without an id gets its line number.
 
-    Records end at "\\n" only, as JSONL says: `str.splitlines` also split at U+2028 inside a JSON
-    string, which the importer writes raw, so a real import's row 257 was "not JSON". Every problem
-    is a DataError naming the line, before any ticket is triaged.
+    Lines are read by `jsonl_lines` (records end at "\\n" only). Every problem is a DataError naming
+    the line, before any ticket is triaged.
     """
-    if path == "-":
-        data = _stdin_bytes()
-    else:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as e:
-            raise DataError(f"{path}: cannot read the input file ({e.strerror})") from None
+    stream = io.BytesIO(_stdin_bytes()) if path == "-" else None
     tickets = []
-    for line_no, raw in enumerate(data.split(b"\n"), 1):
-        try:
-            line = raw.decode("utf-8").removesuffix("\r")
-        except UnicodeDecodeError as e:
-            raise DataError(f"{path}:{line_no}: not UTF-8 text (byte {e.start + 1} of the line)") from None
-        if not line.strip():
-            continue
+    for line_no, line in jsonl_lines(path, stream):
         ident: Any = line_no
         if line.lstrip().startswith("{"):
             try:

@@ -203,3 +203,28 @@ def test_compare_cli_prints_json_and_needs_two_models(tiny_model_dir, tmp_path, 
     assert (tmp_path / "cmp" / "compare.md").is_file()
     with pytest.raises(SystemExit):
         compare(["--data", data, "--model", tiny_model_dir])
+
+
+def test_eval_out_writes_per_ticket_predictions(tmp_path, capsys):
+    """Regression: `triage eval --out` wrote only aggregates, so a per-group metric needed a second
+    full inference pass joined by line order. predictions.jsonl has one line per ticket, by id."""
+    from generating.synthetic import main as generate
+    from inference.baselines import main as baseline
+
+    generate(["--n", "120", "--seed", "3", "--out", str(tmp_path / "data")])
+    train_file = str(tmp_path / "data" / "train.jsonl")
+    baseline(["fit", "--kind", "tfidf", "--train", train_file, "--out", str(tmp_path / "b")])
+    capsys.readouterr()
+    test_file = tmp_path / "data" / "test.jsonl"
+    out = tmp_path / "eval"
+    assert main(["--data", str(test_file), "--model", str(tmp_path / "b"), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in test_file.read_text(encoding="utf-8").splitlines()]
+    predictions = [json.loads(line) for line in (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [p["id"] for p in predictions] == [r["id"] for r in rows]
+    assert [p["row"] for p in predictions] == list(range(1, len(rows) + 1))
+    metrics = json.loads((out / "metrics.json").read_text())["metrics"]
+    for name in ("category", "priority"):
+        right = sum(p["correct"][name] for p in predictions)
+        assert round(right / len(rows), 4) == metrics[f"{name}/accuracy"]
+        assert all(p["correct"][name] == (p["ticket"][name] == p["label"][name]) for p in predictions)
+    assert all(p["meta"] == r.get("meta") and p["timing_ms"] >= 0 for p, r in zip(predictions, rows))

@@ -53,7 +53,7 @@ def test_missing_input_file_is_one_error_line(tmp_path, capsys):
 
     assert triage(["predict", "--input", str(tmp_path / "missing.jsonl"), "--model", "tfidf-not-needed"]) == 2
     err = capsys.readouterr().err
-    assert "missing.jsonl: cannot read the input file" in err and "Traceback" not in err
+    assert "missing.jsonl: cannot read the file" in err and "Traceback" not in err
 
 
 def test_threshold_flag_parses_global_and_per_field_values():

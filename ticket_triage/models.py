@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # so `triage predict` works on a fresh install without training first.
 SHIPPED_ADAPTER = REPO_ROOT / "models" / "smollm2-135m-itsm"
 ADAPTER_META = "triage.json"  # written by training/ next to the PEFT adapter
+
+
+# PEFT 0.21 and TRL 1.16 still use `gradient_checkpointing` (TRL's SFTConfig sets it by default, PEFT
+# reads `model.is_gradient_checkpointing`), which transformers 5.2x renames to activation
+# checkpointing: nothing a user can change, printed on every run and model load. Silenced here, once,
+# for exactly those messages (our own code and profiles use the new names).
+warnings.filterwarnings("ignore", message=r"`(is_)?gradient_checkpointing` is deprecated", category=FutureWarning)
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ class ResolvedModel:
     def triage_meta(self) -> dict[str, Any]:
         """The training metadata of an adapter bundle or a merged model folder ({} for a plain model)."""
         path = Path(self.adapter or self.base) / ADAPTER_META
-        return json.loads(path.read_text()) if path.is_file() else {}
+        return read_json_file(path) if path.is_file() else {}
 
 
 def default_model() -> str:
@@ -177,6 +185,15 @@ def convert_offline_model(alias: str, force: bool = False) -> Path:
     return target
 
 
+def read_json_file(path: str | Path) -> Any:
+    """A JSON file of a model or baseline folder; a damaged one is a ModelNotFoundError naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        what = f"{e.msg} at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else "not UTF-8"
+        raise ModelNotFoundError(f"{path}: not valid JSON ({what}); restore it or make the folder again") from None
+
+
 def is_adapter_bundle(path: Path) -> bool:
     return (path / "adapter_config.json").is_file()
 
@@ -206,8 +223,8 @@ def resolve_model(name: str | None = None) -> ResolvedModel:
     if path.is_dir():
         if is_adapter_bundle(path):
             meta_path = path / ADAPTER_META
-            meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-            adapter_config = json.loads((path / "adapter_config.json").read_text())
+            meta = read_json_file(meta_path) if meta_path.is_file() else {}
+            adapter_config = read_json_file(path / "adapter_config.json")
             weights = path / "adapter_model.safetensors"
             if weights.is_file() and (problem := safetensors_problem(weights)):
                 raise ModelNotFoundError(f"{path}: the adapter weights are damaged ({problem}); restore or retrain it")

@@ -404,8 +404,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.validate:
         source = Path(args.validate)
-        raw = source.read_text(encoding="utf-8") if source.is_file() else args.validate
-        errors = schema.errors(json.loads(raw))
+        where = str(source) if source.is_file() else "--validate"
+        try:
+            ticket = json.loads(source.read_text(encoding="utf-8") if source.is_file() else args.validate)
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            what = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
+            print(f"error: {where}: not a JSON ticket ({what})", file=sys.stderr)
+            return 2
+        if not isinstance(ticket, dict):
+            print(f"error: {where}: a ticket is a JSON object", file=sys.stderr)
+            return 2
+        errors = schema.errors(ticket)
         for err in errors:
             print(f"invalid: {err}", file=sys.stderr)
         if not errors:

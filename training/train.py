@@ -424,16 +424,56 @@ triage eval --model <this folder> --data data/synthetic/test.jsonl
 """
 
 
+def check_profile(path: Path, known: set[str]) -> None:
+    """A training profile is a YAML mapping of known keys; anything else is a DataError that says where.
+
+    TRL's parser would otherwise answer a missing file or a YAML slip with a traceback, and take a
+    misspelt key (`lerning_rate`) without a word, training with the default instead.
+    """
+    import difflib
+
+    import yaml
+
+    if not path.is_file():
+        raise DataError(f"{path}: no such training profile (the shipped ones are in configs/train/)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise DataError(f"{where}: not valid YAML ({getattr(e, 'problem', None) or e})") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: a training profile is a mapping of settings (key: value)")
+    unknown = [key for key in data if key not in known]
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, known, 1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise DataError(f"{path}: unknown setting(s) {', '.join(hints)}")
+
+
 def parse_args(argv: list[str] | None) -> tuple[TriageTrainArguments, Any, Any, str | None]:
+    import dataclasses
+
     from trl import ModelConfig, SFTConfig, TrlParser
 
     argv = list(sys.argv[1:] if argv is None else argv)
     profile = argv[argv.index("--config") + 1] if "--config" in argv[:-1] else None
-    parser = TrlParser((TriageTrainArguments, SFTConfig, ModelConfig), prog="triage train")
+    classes = (TriageTrainArguments, SFTConfig, ModelConfig)
+    if profile is not None:
+        check_profile(Path(profile), {f.name for c in classes for f in dataclasses.fields(c)})
+    parser = TrlParser(classes, prog="triage train")
     parser.set_defaults(
         model_name_or_path=DEFAULT_MODEL, use_peft=True, report_to="tensorboard", output_dir="outputs/adapter-run"
     )
-    triage_args, sft_args, model_args = parser.parse_args_and_config(argv)
+    try:
+        triage_args, sft_args, model_args = parser.parse_args_and_config(argv)
+    except ValueError as e:  # transformers' checks of a setting's value, e.g. bf16 on a machine without it
+        hint = " (a GPU profile: on a CPU use configs/train/cpu_smollm2.yaml)" if "bf16/gpu" in str(e) else ""
+        raise DataError(f"{profile or 'triage train'}: {e}{hint}") from None
     return triage_args, sft_args, model_args, profile
 
 
