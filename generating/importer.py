@@ -12,6 +12,9 @@
         --label category=Category --label priority=Urgency \\
         --value-map "category:Hardware Issue=Hardware" --test-frac 0.2 --val-frac 0.1 --seed 0 \\
         --out data/imported/mine
+    # a data set that comes split into files already:
+    python -m generating.importer --train train.csv --test test.csv --text text --label category=label \\
+        --out data/imported/mine
 
 Each imported ticket becomes one JSONL row:
     {"id", "text", "label": {field: value}, "instruction", "meta": {"situation", "source": "import",
@@ -24,12 +27,15 @@ Mapping. `--text COL` (repeatable) names the text columns, joined with a newline
 (empty parts skipped). `--label FIELD=COL` maps a column to a schema field. `--value-map
 "FIELD:RAW=VALUE"` rewrites a raw label (matched after trimming, collapsing whitespace and ignoring
 case). Enum values are then matched to the schema's spelling ignoring case. `--id-column COL` keeps
-the export's ids (default: `<file stem>-<row>`). JSONL columns may be dotted paths (`label.category`).
-`--mapping FILE` reads the same settings from YAML: every key is a long flag with `-` written as
-`_` (`text: [..]`, `labels: {field: column}`, `value_maps: {field: {raw: value}}`, `input`, `out`,
-`split_file`, ...) plus `descriptions: {field: text}` and `schema_name` for an inferred schema;
-`infer_schema: true` there means `OUT/schema.yaml`.
-Relative paths in the file are resolved against the file's own folder. Flags override the file.
+the export's ids (default: `<file stem>-<row>`; two input files with the same stem would give the
+same ids, so that is a setup error unless --id-column is given). JSONL columns may be dotted paths
+(`label.category`). `--mapping FILE` reads the same settings from YAML: every key is a long flag
+with `-` written as `_` (`text: [..]`, `labels: {field: column}`, `value_maps: {field: {raw:
+value}}`, `input`, `train`, `test`, `val`, `out`, `split_file`, `skip_bad_records`, ...) plus
+`descriptions: {field: text}` and `schema_name` for an inferred schema; `infer_schema: true` there
+means `OUT/schema.yaml`. Relative paths in the file are resolved against the file's own folder.
+Flags override the file; input files given as flags replace all of the file's input files (and
+with --train/--val/--test, its split settings too).
 
 Partial labels. Exports often label only some fields (the real benchmark has only a category). A
 label holds only the mapped fields; each present field is checked against its schema field (enum
@@ -39,21 +45,33 @@ An empty cell in a mapped label column rejects the row, unless `--allow-empty-la
 field is absent for that row; a row with no label at all is still rejected).
 
 Schema. Labels are validated against `--schema FILE` (default taxonomy). `--infer-schema OUT.yaml`
-instead writes a schema inferred from the data (each label column -> an enum field with its
-distinct values by frequency; a field named `summary` -> a text field) and validates against it.
+instead writes a schema inferred from the data of all input files (each label column -> an enum
+field with its distinct values by frequency; a field named `summary` -> a text field) and validates
+against it.
 
-Rejects. Nothing is dropped silently: broken CSV records (wrong column count, bad quoting),
-undecodable bytes in a mapped column, bad JSON lines, empty text, empty or invalid labels,
-duplicate ids and rows missing from the split file go to `OUT/rejects.jsonl` with `file`, `line`,
-`row`, `reason` (a code), `detail` and `raw` (the original record), and the summary counts them.
-After a record that spans several lines and breaks (typically a quote that never closes), only its
-first line is rejected and the following lines are parsed again, so one stray quote cannot
-swallow the rest of the file.
+Unparseable records stop the import. A record the reader cannot parse cleanly stops the import
+with exit code 2 and an error naming the file and its lines, before anything is written: a CSV row
+with another number of fields than the header (a quoted field may span many lines, that is fine), a
+quote that never closes or text after a closing quote, bytes that are not in the input's encoding
+(--encoding), a JSONL line that is not a JSON object. `--skip-bad-records` rejects such
+records instead and goes on; after a quote that never closes, only the line where it opened is
+rejected and the lines it swallowed are parsed again, so one stray quote cannot take the rest of the
+file with it.
 
-Splits. `--split-file FILE` takes an existing assignment (`--split-column`, `--split-row-column`:
-0-based data-record index). Otherwise rows are split stratified by `--stratify FIELD` (default: the
-first mapped enum field) and grouped by `meta.situation`, with `--test-frac/--val-frac --seed`
-(deterministic). Writes `OUT/<split>.jsonl` (train, test, and val when --val-frac > 0).
+Rejects. Records that parse but cannot be used (empty text, empty or invalid labels, duplicate ids,
+rows missing from the split file) and, with --skip-bad-records, unparseable records go to
+`OUT/rejects.jsonl` with `file`, `line`, `last_line`, `row`, `reason` (a code), `detail` and `raw`
+(the original record); the summary counts them. Nothing is dropped silently.
+
+Splits. `--train FILE`, `--val FILE` and `--test FILE` (each repeatable) take files that carry
+their own split: every record of a `--test` file goes to test, and so on. Texts found in two of
+those splits are kept where they are, with a warning that counts them (a leak that flatters the
+test score). Otherwise the INPUT files are split: `--split-file FILE` takes an existing assignment
+for a single input (`--split-column`, `--split-row-column`: 0-based data-record index), else rows
+are split stratified by `--stratify FIELD` (default: the first mapped enum field) and grouped by
+`meta.situation`, with `--test-frac/--val-frac --seed` (deterministic). Input files given with
+--train/--test/--val cannot be mixed with INPUT files, --split-file, --test-frac, --val-frac or
+--stratify. Writes `OUT/<split>.jsonl` (train, test, and val when there is one).
 
 Rows are read as a stream (progress bar on stderr when it is a terminal) and kept in memory until
 the split is made: about 1 KB per row, fine for millions of rows.
@@ -62,6 +80,8 @@ the split is made: about 1 KB per row, fine for millions of rows.
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import csv
 import hashlib
 import json
@@ -87,6 +107,11 @@ SPLIT_NAMES = ("train", "val", "test")
 SUMMARY_FIELD = "summary"  # in an inferred schema this field is free text, every other one an enum
 MIN_SUMMARY_LENGTH = 120
 SHOWN_REJECTS = 20  # rejects echoed to stderr; all of them are in rejects.jsonl
+# Python's csv refuses fields over 128 KB by default (real issue bodies reach 200 KB), but without a
+# limit a quote that never closes reads the whole rest of a big file into one field, in memory.
+MAX_FIELD_CHARS = 2**25
+UNPARSEABLE = ("bad_row", "bad_json", "decode_error")  # reject reasons of records the reader could not parse
+RANDOM_SPLIT_KEYS = ("split_file", "test_frac", "val_frac", "stratify")  # meaningless for --train/--test files
 
 _SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by errors="surrogateescape"
 _SPACE = re.compile(r"\s+")
@@ -95,7 +120,8 @@ _SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # split names become file names
 
 
 class SetupError(Exception):
-    """A setup problem (missing column, bad mapping file): stops the import before any row is written."""
+    """A setup problem (missing column, bad mapping file) or, without --skip-bad-records, a record that
+    cannot be parsed: stops the import before any row is written (exit code 2)."""
 
 
 # ---- text normalisation (shared with generating.stats) --------------------------------------------
@@ -125,7 +151,7 @@ def _printable(value: Any) -> Any:
 # ---- configuration ----------------------------------------------------------------------------------
 @dataclass
 class ImportConfig:
-    inputs: list[Path]
+    inputs: list[Path]  # every input file, in reading order
     out: Path
     text_columns: list[str]
     labels: dict[str, str]  # schema field -> column
@@ -145,9 +171,15 @@ class ImportConfig:
     delimiter: str | None = None  # None: "," for .csv, tab for .tsv
     encoding: str = "utf-8-sig"  # -sig: Excel's "CSV UTF-8" starts with a byte-order mark
     allow_empty_labels: bool = False
+    given_splits: dict[Path, str] = field(default_factory=dict)  # input -> split, from --train/--val/--test
+    skip_bad_records: bool = False  # reject unparseable records instead of stopping
 
 
-MAPPING_KEYS = {f.name for f in fields(ImportConfig)} - {"inputs", "text_columns"} | {"input", "text"}
+MAPPING_KEYS = {f.name for f in fields(ImportConfig)} - {"inputs", "text_columns", "given_splits"} | {
+    "input",
+    "text",
+    *SPLIT_NAMES,
+}
 PATH_KEYS = ("out", "schema", "infer_schema", "split_file")
 
 
@@ -155,10 +187,10 @@ def _value_map_key(raw: str) -> str:
     return _collapse(raw).casefold()
 
 
-def _string_list(value: Any, where: str) -> list[str]:
+def _string_list(value: Any, where: str, what: str = "column name") -> list[str]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(v, str) and v for v in items):
-        raise SetupError(f"{where}: must be a column name or a non-empty list of column names")
+        raise SetupError(f"{where}: must be a {what} or a non-empty list of {what}s")
     return list(items)
 
 
@@ -192,8 +224,9 @@ def load_mapping(path: Path) -> dict[str, Any]:
             continue  # `infer_schema: true` means OUT/schema.yaml, wherever --out points
         if data.get(key) is not None:
             data[key] = _relative_to(base, str(data[key]))
-    if data.get("input") is not None:
-        data["input"] = [_relative_to(base, p) for p in _string_list(data["input"], f"{path}: input")]
+    for key in ("input", *SPLIT_NAMES):
+        if data.get(key) is not None:
+            data[key] = [_relative_to(base, p) for p in _string_list(data[key], f"{path}: {key}", "file path")]
     if data.get("text") is not None:
         data["text"] = _string_list(data["text"], f"{path}: text")
     for key in ("labels", "descriptions"):
@@ -220,14 +253,76 @@ def infer_schema_path(value: Any, out: Path) -> Path | None:
     return Path(value) if value else None
 
 
+def _given_splits(files: dict[str, list[Path]]) -> dict[Path, str]:
+    """Input file -> split from the --train/--val/--test lists; a file may carry one split only."""
+    given: dict[Path, str] = {}
+    for split in SPLIT_NAMES:
+        for path in files.get(split) or []:
+            if path in given:
+                raise SetupError(f"{path} is given twice (as {given[path]} and as {split})")
+            given[path] = split
+    return given
+
+
+def choose_inputs(args: argparse.Namespace, data: dict[str, Any]) -> tuple[list[Path], dict[Path, str]]:
+    """The input files, and their split when they carry one (--train/--val/--test).
+
+    Input files given as flags replace all of the mapping file's, whichever kind; within one source
+    the two kinds cannot be mixed, and files that carry their split cannot be split again.
+    """
+    mapping = args.mapping
+    flag_given = _given_splits({split: [Path(p) for p in getattr(args, split) or []] for split in SPLIT_NAMES})
+    if args.inputs and flag_given:
+        raise SetupError(
+            f"INPUT file(s) {args.inputs} cannot be combined with --train/--val/--test: give all files "
+            "with those flags (each takes one file; repeat it for more), or INPUT files to be split"
+        )
+    flag_settings = [f"--{key.replace('_', '-')}" for key in RANDOM_SPLIT_KEYS if getattr(args, key) is not None]
+    if args.inputs:
+        return [Path(p) for p in args.inputs], {}
+    if flag_given:
+        if flag_settings:
+            raise SetupError(f"--train/--val/--test files carry their own split: drop {', '.join(flag_settings)}")
+        return list(flag_given), flag_given
+
+    file_given = _given_splits({split: data.get(split) or [] for split in SPLIT_NAMES})
+    if data.get("input") and file_given:
+        raise SetupError(f"{mapping}: give either `input:` (to be split) or `train:`/`val:`/`test:`, not both")
+    if file_given:
+        clashing = flag_settings + [f"`{key}:`" for key in RANDOM_SPLIT_KEYS if data.get(key) is not None]
+        if clashing:
+            raise SetupError(f"{mapping}: its train/val/test files carry their own split: drop {', '.join(clashing)}")
+        return list(file_given), file_given
+    if data.get("input"):
+        return list(data["input"]), {}
+    raise SetupError(
+        "no input file: give one on the command line (or --train/--test FILE), "
+        "or as `input:` (or `train:`/`test:`) in the mapping file"
+    )
+
+
+def check_input_files(inputs: list[Path], default_ids: bool) -> None:
+    """Each file once, and file stems distinct when ids are made from them."""
+    seen: set[Path] = set()
+    by_stem: dict[str, Path] = {}
+    for path in inputs:
+        if path in seen:
+            raise SetupError(f"{path} is given twice")
+        seen.add(path)
+        other = by_stem.setdefault(path.stem, path)
+        if other != path and default_ids:
+            raise SetupError(
+                f"{other} and {path} have the same name {path.stem!r}, so their default ids "
+                f"(<name>-<row>) would collide: rename one, or keep the export's ids with --id-column"
+            )
+
+
 def build_config(args: argparse.Namespace) -> ImportConfig:
     """Merge the mapping file (if any) and the flags; flags win."""
     data = load_mapping(Path(args.mapping)) if args.mapping else {}
     where = args.mapping or "flags"
 
-    inputs = [Path(p) for p in args.inputs] or data.get("input") or []
-    if not inputs:
-        raise SetupError("no input file: give one on the command line or as `input:` in the mapping file")
+    inputs, given_splits = choose_inputs(args, data)
     out = Path(args.out) if args.out else data.get("out")
     if out is None:
         raise SetupError("no output folder: give --out DIR or `out:` in the mapping file")
@@ -269,6 +364,7 @@ def build_config(args: argparse.Namespace) -> ImportConfig:
 
     config = ImportConfig(
         inputs=inputs,
+        given_splits=given_splits,
         out=Path(out),
         text_columns=list(text_columns),
         labels=labels,
@@ -278,17 +374,20 @@ def build_config(args: argparse.Namespace) -> ImportConfig:
         schema=path_or_none(pick("schema", None)),
         infer_schema=infer_schema_path(pick("infer_schema", None), Path(out)),
         schema_name=data.get("schema_name"),
-        split_file=path_or_none(pick("split_file", None)),
+        # a mapping file's split settings do not apply to files that carry their split (choose_inputs)
+        split_file=None if given_splits else path_or_none(pick("split_file", None)),
         split_column=pick("split_column", "split"),
         split_row_column=pick("split_row_column", "row"),
-        stratify=pick("stratify", None),
+        stratify=None if given_splits else pick("stratify", None),
         test_frac=float(pick("test_frac", 0.2)),
         val_frac=float(pick("val_frac", 0.0)),
         seed=int(pick("seed", 0)),
         delimiter=pick("delimiter", None),
         encoding=pick("encoding", "utf-8-sig"),
         allow_empty_labels=bool(args.allow_empty_labels or data.get("allow_empty_labels", False)),
+        skip_bad_records=bool(args.skip_bad_records or data.get("skip_bad_records", False)),
     )
+    check_input_files(config.inputs, default_ids=config.id_column is None)
     if not (0 <= config.test_frac < 1 and 0 <= config.val_frac < 1 and config.test_frac + config.val_frac < 1):
         raise SetupError(f"test_frac {config.test_frac} + val_frac {config.val_frac}: each in [0, 1), sum < 1")
     if config.split_file and len(config.inputs) > 1:
@@ -303,10 +402,33 @@ def build_config(args: argparse.Namespace) -> ImportConfig:
 class SourceRecord:
     row: int  # 0-based index among the file's data records (what split files point at)
     line: int  # 1-based line (Excel: sheet row) where the record starts
-    raw: Any  # the original record, for the rejects file
+    raw: Any  # the original record, for the rejects file (of a re-read record: its first line only)
     values: dict[str, Any] | None  # column -> cell; None when the record could not be parsed
-    problem: str = ""  # reject reason code when values is None
+    problem: str = ""  # reject reason code (one of UNPARSEABLE) when values is None
     detail: str = ""
+    last_line: int = 0  # where the record ends; 0: on its first line
+    reread_from: int = 0  # a broken record's later lines were given back to the parser from this line on
+
+    @property
+    def lines(self) -> str:
+        return _line_span(self.line, self.last_line)
+
+
+def _line_span(first: int, last: int) -> str:
+    return f"lines {first}-{last}" if last > first else f"line {first}"
+
+
+def _encoding_name(encoding: str) -> str:
+    return "UTF-8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
+
+
+def _undecodable(text: str, encoding: str) -> str:
+    """Which byte of `text` was not `encoding` (kept as a lone surrogate by surrogateescape), or ""."""
+    match = _SURROGATE.search(text)
+    if not match:
+        return ""
+    byte = ord(match.group()) - 0xDC00
+    return f"byte 0x{byte:02x} at character {match.start() + 1} is not {_encoding_name(encoding)} (wrong --encoding?)"
 
 
 class _Lines:
@@ -340,12 +462,42 @@ def _check_header(path: Path, header: list[str], required: list[str]) -> None:
         raise SetupError(f"{path}: column(s) {doubled} appear more than once in the header")
 
 
+@contextlib.contextmanager
+def _field_size_limit(limit: int) -> Iterator[None]:
+    """csv's field size limit is process-wide: set it while one file is read, then put it back."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """csv's message, said in terms of the file."""
+    message = str(error)
+    if message == "unexpected end of data":
+        return "a quoted field never closes: the file ends inside it"
+    if message.startswith("field larger than field limit"):
+        return f"a field runs over {MAX_FIELD_CHARS:,} characters: most likely a quote that never closes"
+    if "expected after" in message:
+        return f'text after a closing quote ({message}); a quote inside a quoted field is written ""'
+    return f"bad CSV: {message}"
+
+
 def read_csv(path: Path, required: list[str], delimiter: str, encoding: str) -> Iterator[SourceRecord]:
-    """Yield every data record of a CSV file; broken records come back with `problem` set."""
-    # Python's csv refuses fields over 128 KB by default and then re-parsed the rest of the file from
-    # the middle of that record (9,213 "records" from 3,000 rows); real issue bodies reach 200 KB.
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    with open(path, newline="", encoding=encoding, errors="surrogateescape") as handle:
+    """Yield every data record of a CSV file; records it cannot parse come back with `problem` set.
+
+    A quoted field may span many lines. The signs of a record that did not parse: csv's own errors (in
+    strict mode nearly every stray quote ends in one: a quote that never closes, text after a closing
+    quote, a field over MAX_FIELD_CHARS), a field count other than the header's (a delimiter too many
+    or too few), and bytes that are not in `encoding`.
+    """
+    # An over-long field used to make the reader re-parse the rest of the file from the middle of that
+    # record (9,213 "records" from 3,000 rows); the limit is far above any real ticket.
+    with (
+        _field_size_limit(MAX_FIELD_CHARS),
+        open(path, newline="", encoding=encoding, errors="surrogateescape") as handle,
+    ):
         lines = _Lines(handle)
         # strict: a quote followed by anything but a delimiter is an error, not silently glued text.
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -359,31 +511,39 @@ def read_csv(path: Path, required: list[str], delimiter: str, encoding: str) -> 
             except StopIteration:
                 break
             except csv.Error as e:
-                cells, error = None, f"bad CSV: {e}"
+                cells, error = None, _csv_problem(e)
             taken = lines.taken
             if not taken:
                 break
             if cells == []:
                 continue  # a blank line is not a record
+            first, last = taken[0][0], taken[-1][0]
             if header is None:
                 if cells is None:
-                    raise SetupError(f"{path}:{taken[0][0]}: cannot read the header row ({error})")
+                    raise SetupError(f"{path}, {_line_span(first, last)}: cannot read the header row: {error}")
                 header = [c.strip() for c in cells]
                 _check_header(path, header, required)
                 continue
-            if cells is not None and len(cells) != len(header):
-                error = f"expected {len(header)} columns, got {len(cells)}"
-            if error and len(taken) > 1:
-                # A quote that never closed swallowed the next lines: reject only the first one and
-                # parse the others again, so the rows after it survive.
-                error += f" (record spanned lines {taken[0][0]}-{taken[-1][0]}; unbalanced quote?)"
+            reread_from = 0
+            if cells is None and len(taken) > 1:
+                # A quote that never closed (strict csv raises at the next quote or at the end of the file)
+                # swallowed the next lines: only the first line is the broken record, the others are
+                # parsed again, so the rows after it survive.
                 lines.pending.extend(reversed(taken[1:]))
+                reread_from = taken[1][0]
                 taken = taken[:1]
+            elif cells is not None and len(cells) != len(header):
+                # Its quotes did close, so its lines belong together (parsed again, the continuation lines
+                # of a multi-line text would become records of garbage): the whole record is broken.
+                error = f"row has {len(cells)} fields, the header has {len(header)}"
             raw = "".join(text for _, text in taken).rstrip("\r\n")
             if error:
-                yield SourceRecord(row, taken[0][0], raw, None, "bad_row", error)
+                yield SourceRecord(row, first, raw, None, "bad_row", error, last, reread_from)
+            elif bad := next(((c, text) for c, text in zip(header, cells) if _SURROGATE.search(text)), None):
+                detail = f"column {bad[0]!r}: {_undecodable(bad[1], encoding)}"
+                yield SourceRecord(row, first, raw, None, "decode_error", detail, last)
             else:
-                yield SourceRecord(row, taken[0][0], raw, dict(zip(header, cells)))
+                yield SourceRecord(row, first, raw, dict(zip(header, cells)), last_line=last)
             row += 1
         if header is None:
             raise SetupError(f"{path}: empty file, no header row")
@@ -397,6 +557,10 @@ def read_jsonl(path: Path, encoding: str) -> Iterator[SourceRecord]:
             if not text.strip():
                 continue
             raw = text.rstrip("\r\n")
+            if undecodable := _undecodable(raw, encoding):
+                yield SourceRecord(row, number, raw, None, "decode_error", undecodable)
+                row += 1
+                continue
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as e:
@@ -486,12 +650,14 @@ class Reject:
     reason: str  # a short code: the summary counts by it
     detail: str
     raw: Any
+    last_line: int = 0  # where the rejected record ends; 0: on its first line
 
     def to_json(self) -> dict[str, Any]:
         raw = [_printable(v) for v in self.raw] if isinstance(self.raw, list) else _printable(self.raw)
         return {
             "file": self.file,
             "line": self.line,
+            "last_line": max(self.line, self.last_line),
             "row": self.row,
             "reason": self.reason,
             "detail": _printable(self.detail),
@@ -520,16 +686,15 @@ def extract(record: SourceRecord, file: str, config: ImportConfig) -> Candidate 
 
     values = record.values or {}
     for column in mapped_columns(config):
+        # A JSON source's "\ud800" escape parses, but is not Unicode: no tokenizer takes it, and the
+        # row could not even be written as UTF-8.
         cell = get_column(values, column)
-        if isinstance(cell, str) and _SURROGATE.search(cell):
-            detail = f"column {column!r} has bytes that are not {config.encoding} (wrong --encoding?)"
-            return reject("decode_error", detail)
+        if isinstance(cell, str) and (problem := text_problem(cell)):
+            return reject("bad_text", f"column {column!r}: {problem}")
 
     text = join_ticket_text([_cell(get_column(values, c)) for c in config.text_columns])
     if not text:
         return reject("empty_text", f"text column(s) {config.text_columns} are empty")
-    if problem := text_problem(text):  # a JSON source's "\ud800" escape: not Unicode, no tokenizer takes it
-        return reject("decode_error", f"text: {problem}")
 
     label: dict[str, str] = {}
     empty = []
@@ -693,6 +858,7 @@ class ImportReport:
     read: int = 0
     rows: dict[str, int] = field(default_factory=dict)  # split -> rows written
     rejects: Counter = field(default_factory=Counter)  # reason -> count
+    unparseable: int = 0  # of the rejects, records skipped by --skip-bad-records
     written: list[Path] = field(default_factory=list)
     schema: TicketSchema | None = None
     schema_path: Path | None = None
@@ -704,8 +870,27 @@ class ImportReport:
         return sum(self.rows.values())
 
 
+def reject_unparseable(record: SourceRecord, file: str, skip: bool) -> Reject:
+    """The reject of a record the reader could not parse; without --skip-bad-records the import stops."""
+    if not skip:
+        raise SetupError(
+            f"{file}, {record.lines}: {record.detail}. Fix the file, or pass --skip-bad-records to "
+            "reject such records (into rejects.jsonl) and import the rest"
+        )
+    if not record.reread_from:
+        return Reject(file, record.line, record.row, record.problem, record.detail, record.raw, record.last_line)
+    detail = (
+        f"{record.detail}; the record ran over {record.lines}: only line {record.line} is rejected, the "
+        f"reader parses {_line_span(record.reread_from, record.last_line)} again as records of their own"
+    )
+    return Reject(file, record.line, record.row, record.problem, detail, record.raw, record.reread_from - 1)
+
+
 def read_candidates(config: ImportConfig, report: ImportReport, rejects: list[Reject]) -> list[Candidate]:
-    """Every input record as a candidate row, or a reject; counts the records in `report.read`."""
+    """Every input record as a candidate row, or a reject; counts the records in `report.read`.
+
+    Stops with a SetupError at the first record that cannot be parsed, unless config.skip_bad_records.
+    """
     candidates: list[Candidate] = []
     seen_ids: dict[str, str] = {}
     for path in config.inputs:
@@ -724,7 +909,7 @@ def read_candidates(config: ImportConfig, report: ImportReport, rejects: list[Re
         for record in progress:
             report.read += 1
             if record.values is None:
-                rejects.append(Reject(file, record.line, record.row, record.problem, record.detail, record.raw))
+                rejects.append(reject_unparseable(record, file, config.skip_bad_records))
                 continue
             if is_jsonl:
                 columns_seen.update(c for c in mapped_columns(config) if get_column(record.values, c) is not None)
@@ -761,17 +946,42 @@ def split_by_file(
     beyond = sum(1 for r in assignment if r >= report.read or r < 0)
     if beyond:
         report.notes.append(f"{config.split_file}: {beyond} row number(s) are not among the {report.read} records")
-    sides: dict[str, set[str]] = {}
-    for row, split in zip(rows, names):
-        sides.setdefault(row["meta"]["situation"], set()).add(split)
-    straddling = sum(1 for s in sides.values() if len(s) > 1)
-    if straddling:
-        report.notes.append(
-            f"warning: {straddling} normalised text(s) appear in more than one split of "
-            f"{config.split_file} (a leak between splits)"
-        )
     used = sorted(set(names), key=lambda s: (SPLIT_NAMES.index(s) if s in SPLIT_NAMES else len(SPLIT_NAMES), s))
     return names, used
+
+
+def split_by_given_files(rows: list[dict[str, Any]], config: ImportConfig) -> tuple[list[str], list[str]]:
+    """Split names per row from the file it came from (--train/--val/--test), and the names given.
+
+    Every given split is written, even one whose rows were all rejected: an empty test.jsonl says so,
+    where a missing one would leave a stale file from an earlier run in its place.
+    """
+    split_of = {str(path): split for path, split in config.given_splits.items()}
+    names = [split_of[row["meta"]["file"]] for row in rows]
+    used = [split for split in SPLIT_NAMES if split in config.given_splits.values()]
+    return names, used
+
+
+def leak_notes(rows: list[dict[str, Any]], names: list[str], used: list[str], source: str) -> list[str]:
+    """A warning per pair of splits that share normalised texts (meta.situation).
+
+    Splits that were given are kept as given: the rows are not dropped, but a text in both train and
+    test flatters the test score, so the user should know how many there are.
+    """
+    sides: dict[str, Counter] = {}  # situation -> split -> rows
+    for row, split in zip(rows, names):
+        sides.setdefault(row["meta"]["situation"], Counter())[split] += 1
+    notes = []
+    for i, first in enumerate(used):
+        for second in used[i + 1 :]:
+            shared = [counts for counts in sides.values() if counts[first] and counts[second]]
+            if shared:
+                notes.append(
+                    f"warning: {len(shared)} normalised text(s) are in both {first} "
+                    f"({sum(c[first] for c in shared)} rows) and {second} ({sum(c[second] for c in shared)} rows) "
+                    f"of {source}: a leak between the splits, kept as given"
+                )
+    return notes
 
 
 def write_outputs(
@@ -804,6 +1014,7 @@ def write_outputs(
         for reject in rejects:
             handle.write(json.dumps(reject.to_json(), ensure_ascii=False) + "\n")
     report.rejects = Counter(r.reason for r in rejects)
+    report.unparseable = sum(n for reason, n in report.rejects.items() if reason in UNPARSEABLE)
     report.written.append(config.out / "rejects.jsonl")
 
 
@@ -856,8 +1067,12 @@ def run_import(config: ImportConfig, log: Any = None) -> ImportReport:
         result = make_row(candidate, schema, spelling)
         (rejects if isinstance(result, Reject) else rows).append(result)
 
-    if config.split_file:
+    if config.given_splits:
+        names, used = split_by_given_files(rows, config)
+        report.notes.extend(leak_notes(rows, names, used, "the --train/--val/--test files"))
+    elif config.split_file:
         names, used = split_by_file(rows, assignment, config, report)
+        report.notes.extend(leak_notes(rows, names, used, str(config.split_file)))
     else:
         stratify = config.stratify or next((n for n in config.labels if schema.get_field(n).type == "enum"), None)
         if stratify and schema.get_field(stratify).type != "enum":
@@ -878,13 +1093,20 @@ def run_import(config: ImportConfig, log: Any = None) -> ImportReport:
 
 
 def format_summary(report: ImportReport, config: ImportConfig) -> str:
+    files = ", ".join(f"{p} ({config.given_splits[p]})" if config.given_splits else str(p) for p in config.inputs)
+    skipped = f" ({report.unparseable} of them unparseable, --skip-bad-records)" if report.unparseable else ""
     lines = [
-        f"read {report.read} records from {', '.join(str(p) for p in config.inputs)} in {report.seconds:.1f} s",
-        f"imported {report.imported}, rejected {sum(report.rejects.values())}",
+        f"read {report.read} records from {files} in {report.seconds:.1f} s",
+        f"imported {report.imported}, rejected {sum(report.rejects.values())}{skipped}",
     ]
     for reason, n in report.rejects.most_common():
         lines.append(f"  {reason:<14} {n}")
-    source = f"from {config.split_file}" if config.split_file else f"stratified, grouped, seed {config.seed}"
+    if config.given_splits:
+        source = "given by the input files"
+    elif config.split_file:
+        source = f"from {config.split_file}"
+    else:
+        source = f"stratified, grouped, seed {config.seed}"
     lines.append(f"split ({source}): " + ", ".join(f"{k} {v}" for k, v in report.rows.items()))
     schema = report.schema
     if schema is not None:
@@ -902,10 +1124,18 @@ def format_summary(report: ImportReport, config: ImportConfig) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triage import",
-        description="Import a CSV/JSONL/XLSX ticket export into train/test JSONL rows (see the module docstring).",
+        description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
     )
-    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="export file(s): .csv, .tsv, .jsonl, .xlsx")
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="export file(s) to split: .csv, .tsv, .jsonl, .xlsx")
+    for split in SPLIT_NAMES:
+        parser.add_argument(
+            f"--{split}",
+            action="append",
+            metavar="FILE",
+            help=f"an export file whose records all go to the {split} split (repeat for more files)",
+        )
     parser.add_argument("--mapping", metavar="FILE", help="YAML mapping file (flags override it)")
     parser.add_argument("--out", metavar="DIR", help="output folder for <split>.jsonl and rejects.jsonl")
     parser.add_argument("--text", action="append", metavar="COL", help="text column (repeat to join several)")
@@ -933,6 +1163,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="keep rows with some empty label cells (those fields absent)",
+    )
+    parser.add_argument(
+        "--skip-bad-records",
+        action="store_true",
+        default=None,
+        help="reject records that cannot be parsed (into rejects.jsonl) instead of stopping the import",
     )
     return parser
 

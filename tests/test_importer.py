@@ -1,4 +1,5 @@
-"""Tests for generating.importer: mapping, rejects, schema inference and splits.
+"""Tests for generating.importer: mapping, unparseable records, rejects, schema inference, splits
+(random, from a split file, or given by --train/--test files), and one round trip through predict and eval.
 
 .venv/bin/python -m pytest tests/test_importer.py -q
 """
@@ -9,11 +10,13 @@ import json
 import shutil
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from generating.importer import main, normalise_text, situation_key
+from generating import importer
+from generating.importer import SetupError, build_config, build_parser, main, normalise_text, situation_key
 from ticket_triage.prompt import DEFAULT_INSTRUCTION
 from ticket_triage.schema import load_schema
 
@@ -25,7 +28,8 @@ TICKETS_JSONL = FIXTURES / "import_tickets.jsonl"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 REAL = SHARED_DATA / "it_service_tickets"
 
-# What import_broken.csv must give under the default taxonomy: (line, reason) of each reject.
+# What import_broken.csv must give under the default taxonomy with --skip-bad-records (without it,
+# line 5 stops the import): (line, reason) of each reject.
 EXPECTED_REJECTS = {
     (3, "empty_text"),  # T2: subject and description empty
     (4, "invalid_label"),  # T3: "Teleportation"
@@ -36,6 +40,7 @@ EXPECTED_REJECTS = {
     (12, "decode_error"),  # T12: bytes that are not UTF-8
     (13, "bad_row"),  # T9: a quote that never closes (the two rows after it must survive)
 }
+SKIP = "--skip-bad-records"
 EXPECTED_IDS = {"T1", "T5", "T7", "T10", "T11"}
 
 
@@ -56,9 +61,9 @@ def run(*argv: str | Path) -> int:
     return main([str(a) for a in argv])
 
 
-def test_broken_csv_rows_go_to_rejects_with_file_line_and_reason(tmp_path, capsys):
+def test_skip_bad_records_rejects_unparseable_records_with_file_lines_and_reason(tmp_path, capsys):
     out = tmp_path / "out"
-    assert run(BROKEN_CSV, "--mapping", MAPPING, "--out", out) == 0
+    assert run(BROKEN_CSV, "--mapping", MAPPING, SKIP, "--out", out) == 0
     rejects = read_jsonl(out / "rejects.jsonl")
     assert {(r["line"], r["reason"]) for r in rejects} == EXPECTED_REJECTS
     for reject in rejects:
@@ -66,54 +71,167 @@ def test_broken_csv_rows_go_to_rejects_with_file_line_and_reason(tmp_path, capsy
         assert reject["raw"] and reject["detail"]
     by_line = {r["line"]: r for r in rejects}
     assert by_line[5]["raw"] == "T4,too,many,columns,here"
-    assert "expected 4 columns, got 5" in by_line[5]["detail"]
+    assert "row has 5 fields, the header has 4" in by_line[5]["detail"]
     assert "Teleportation" in by_line[4]["detail"] and "category" in by_line[4]["detail"]
     assert "\\xff" in by_line[12]["raw"]  # undecodable bytes shown, not lost
-    assert "13-15" in by_line[13]["detail"]
+    assert "column 'Subject'" in by_line[12]["detail"] and "byte 0xe9" in by_line[12]["detail"]
+    # the unclosed quote swallowed lines 13-15: only line 13 is rejected, 14 and 15 are imported
+    assert "never closes" in by_line[13]["detail"] and "lines 13-15" in by_line[13]["detail"]
+    assert (by_line[13]["line"], by_line[13]["last_line"]) == (13, 13)
+    assert by_line[13]["raw"] == 'T9,"unclosed quote starts here,Access'
 
     rows = imported(out)
     assert {row["id"] for row in rows} == EXPECTED_IDS
     # nothing dropped silently: every record is either imported or rejected
     assert len(rows) + len(rejects) == 13
     summary = capsys.readouterr()
-    assert "read 13 records" in summary.out and "imported 5, rejected 8" in summary.out
+    assert "read 13 records" in summary.out
+    assert "imported 5, rejected 8 (4 of them unparseable, --skip-bad-records)" in summary.out
     assert "bad_row" in summary.out and "3" in summary.out
     assert f"{BROKEN_CSV}:12: decode_error" in summary.err
 
 
-def test_a_300_kb_field_and_a_line_separator_survive_import_predict_and_eval(tmp_path):
+@dataclass
+class Unparseable:
+    """A file with one record that cannot be parsed, and what the import must say about it."""
+
+    name: str
+    content: bytes  # starts with a good record whose quoted text spans two lines: not a broken one
+    error: str  # after "error: FILE, "
+    span: tuple[int, int]  # (line, last_line) of its reject with --skip-bad-records
+    kept: set[str]  # the ids imported with --skip-bad-records
+
+
+UNPARSEABLE = {
+    "field-count": Unparseable(
+        "fields.csv",
+        b'id,text,cat\nA1,"two\nlines",Hardware\nA2,"three\nlines",Hardware,extra\nA3,fine,Access\n',
+        "lines 4-5: row has 4 fields, the header has 3",
+        (4, 5),  # its quotes closed: both lines are the record, line 5 is not read again as a record
+        {"A1", "A3"},
+    ),
+    "unclosed-quote-at-eof": Unparseable(
+        "unclosed.csv",
+        b'id,text,cat\nA1,"two\nlines",Hardware\nA2,"never closed,Hardware\nA3,fine,Access\nA4,ok,Access\n',
+        "lines 4-6: a quoted field never closes: the file ends inside it",
+        (4, 4),  # only the line where the quote opened: the lines it swallowed are read again
+        {"A1", "A3", "A4"},
+    ),
+    "invalid-utf8": Unparseable(
+        "latin1.csv",
+        b'id,text,cat\nA1,"two\nlines",Hardware\nA2,Caf\xe9 printer,Hardware\nA3,fine,Access\n',
+        "line 4: column 'text': byte 0xe9 at character 4 is not UTF-8",
+        (4, 4),
+        {"A1", "A3"},
+    ),
+    "jsonl-not-an-object": Unparseable(
+        "lines.jsonl",
+        b'{"id": "A1", "text": "two\\nlines", "cat": "Hardware"}\n\n'
+        b'["A2", "a list"]\n'
+        b'{"id": "A3", "text": "x", "cat": "Access"}\n',
+        "line 3: expected a JSON object, got list",
+        (3, 3),
+        {"A1", "A3"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UNPARSEABLE.values(), ids=UNPARSEABLE.keys())
+def test_an_unparseable_record_stops_the_import_naming_file_and_lines(tmp_path, capsys, case):
+    source = tmp_path / case.name
+    source.write_bytes(case.content)
+    argv = [source, "--text", "text", "--label", "category=cat", "--id-column", "id", "--test-frac", "0"]
+    assert run(*argv, "--out", tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert f"error: {source}, {case.error}" in err and "--skip-bad-records" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()  # stopped before anything was written
+
+    # the same file with the flag: the bad record is a reject, the others are imported
+    assert run(*argv, SKIP, "--out", tmp_path / "skipped") == 0
+    rejects = read_jsonl(tmp_path / "skipped" / "rejects.jsonl")
+    assert [(r["file"], r["line"], r["last_line"]) for r in rejects] == [(str(source), *case.span)]
+    assert rejects[0]["reason"] in ("bad_row", "bad_json", "decode_error")
+    assert {row["id"] for row in imported(tmp_path / "skipped")} == case.kept
+
+
+def test_a_quote_that_never_closes_reads_no_more_than_the_field_limit(tmp_path, monkeypatch, capsys):
+    # Without a limit the unclosed quote would read the whole rest of a big file into memory first.
+    monkeypatch.setattr(importer, "MAX_FIELD_CHARS", 200)
+    source = tmp_path / "big.csv"
+    good = [f"A{i},printer {i} jams on the third floor,Hardware" for i in range(1, 40)]
+    source.write_text("\n".join(["id,text,cat", 'A0,"never closed,Hardware', *good]) + "\n", encoding="utf-8")
+    argv = [source, "--text", "text", "--label", "category=cat", "--id-column", "id", "--test-frac", "0"]
+    assert run(*argv, "--out", tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert f"{source}, lines 2-" in err and "a field runs over 200 characters" in err
+    assert run(*argv, SKIP, "--out", tmp_path / "skipped") == 0
+    assert [r["line"] for r in read_jsonl(tmp_path / "skipped" / "rejects.jsonl")] == [2]
+    assert len(imported(tmp_path / "skipped")) == len(good)
+
+
+def test_the_triage_cli_exits_2_on_an_unparseable_record(tmp_path, capsys):
+    from ticket_triage import cli
+
+    assert cli.main(["import", str(BROKEN_CSV), "--mapping", str(MAPPING), "--out", str(tmp_path / "out")]) == 2
+    assert f"{BROKEN_CSV}, line 5: row has 5 fields, the header has 4" in capsys.readouterr().err
+
+
+def test_a_300_kb_field_and_a_line_separator_survive_import_predict_and_eval(tmp_path, capsys):
     # Regressions: a field over csv's default 128 KB limit made the importer re-parse the rest of the
     # file from the middle of that record (garbage records, exit 0); U+2028 inside a text, written raw
     # to JSONL, split `triage predict --input`'s records (it used str.splitlines).
-    from inference.predict import read_texts
-    from ticket_triage.dataset import read_rows
+    pytest.importorskip("sklearn", reason="the TF-IDF baseline needs scikit-learn")
+    from ticket_triage.cli import main as triage
 
     long_text = "disk full " * 30_000  # 300 KB
-    source = tmp_path / "export.csv"
+    header = "id,Subject,Description,Topic\n"
+    train = tmp_path / "train.csv"
+    topics = [("printer jams", "Hardware"), ("vpn drops", "Network"), ("password expired", "Access")] * 4
+    train.write_text(
+        header + "".join(f"R{i},{subject} {i},on floor {i},{topic}\n" for i, (subject, topic) in enumerate(topics)),
+        encoding="utf-8",
+    )
+    test = tmp_path / "test.csv"
     rows = [
         f'L1,Logs,"{long_text}",Hardware',
         "S1,Separator,first\u2028second,Access",
-        *(f"N{i},Printer {i},jams on floor {i},Hardware" for i in range(6)),
+        'M1,Two lines,"vpn drops\nagain",Network',
+        *(f"N{i},Printer {i},jams on floor {i},Hardware" for i in range(3)),
     ]
-    source.write_text("id,Subject,Description,Topic\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    assert run(source, "--mapping", MAPPING, "--out", out) == 0
-    assert not (out / "rejects.jsonl").exists() or not read_jsonl(out / "rejects.jsonl")
-    by_id = {row["id"]: row for row in imported(out)}
-    assert sorted(by_id) == ["L1", "N0", "N1", "N2", "N3", "N4", "N5", "S1"]
+    test.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    data, model = tmp_path / "data", tmp_path / "tfidf"
+    # the mapping's test_frac does not apply: the files carry their split
+    files = ["--train", str(train), "--test", str(test)]
+    assert triage(["import", *files, "--mapping", str(MAPPING), "--out", str(data)]) == 0
+    assert read_jsonl(data / "rejects.jsonl") == []
+    test_rows = read_jsonl(data / "test.jsonl")
+    ids = [row["id"] for row in test_rows]
+    assert ids == ["L1", "S1", "M1", "N0", "N1", "N2"]
+    by_id = {row["id"]: row for row in test_rows}
     assert by_id["L1"]["text"] == "Logs\n" + long_text.strip()
     assert by_id["S1"]["text"] == "Separator\nfirst\u2028second"
-    for path in sorted(out.glob("*.jsonl")):
-        if path.name == "rejects.jsonl":
-            continue
-        texts = read_texts(str(path))  # what `triage predict --input` reads
-        assert texts == [row["text"] for row in read_rows(path, load_schema(), partial_labels=True)]  # eval's
+    assert "\u2028" in (data / "test.jsonl").read_text(encoding="utf-8")  # written raw, as JSON allows
+
+    fit = ["baseline", "fit", "--kind", "tfidf", "--train", str(data / "train.jsonl"), "--out", str(model)]
+    assert triage(fit) == 0
+    predictions = tmp_path / "predictions.jsonl"
+    predict = ["predict", "--model", str(model), "--input", str(data / "test.jsonl"), "--output", str(predictions)]
+    assert triage([*predict, "--classification-only"]) == 0
+    results = [json.loads(line) for line in predictions.read_text(encoding="utf-8").split("\n") if line]
+    assert [r["id"] for r in results] == ids
+    assert all("error" not in r and r["ticket"]["category"] for r in results)
+
+    capsys.readouterr()
+    assert triage(["eval", "--model", str(model), "--data", str(data / "test.jsonl")]) == 0
+    assert f"on {len(ids)} rows of {data / 'test.jsonl'}" in capsys.readouterr().err
 
 
 def test_text_columns_are_joined_and_value_maps_normalise_labels(tmp_path):
     out = tmp_path / "out"
     # the flag adds a map on top of the file's: "teleportation" (any case) -> Network
-    assert run(BROKEN_CSV, "--mapping", MAPPING, "--value-map", "category: TELEPORTATION =Network", "--out", out) == 0
+    argv = [BROKEN_CSV, "--mapping", MAPPING, SKIP, "--value-map", "category: TELEPORTATION =Network"]
+    assert run(*argv, "--out", out) == 0
     rows = {row["id"]: row for row in imported(out)}
     assert rows["T1"]["text"] == "Printer jammed\nThe printer on floor 3 jams, every time"
     assert rows["T1"]["label"] == {"category": "Hardware"}  # "Hardware Issue" via the mapping file
@@ -126,7 +244,7 @@ def test_text_columns_are_joined_and_value_maps_normalise_labels(tmp_path):
 
 def test_rows_have_the_dataset_format(tmp_path):
     out = tmp_path / "out"
-    assert run(BROKEN_CSV, "--mapping", MAPPING, "--out", out) == 0
+    assert run(BROKEN_CSV, "--mapping", MAPPING, SKIP, "--out", out) == 0
     schema = load_schema(None)
     for row in imported(out):
         assert list(row) == ["id", "text", "label", "instruction", "meta"]
@@ -159,6 +277,7 @@ def test_jsonl_input_with_partial_labels_and_rules(tmp_path):
         "subcategory=labels.sub",
         "--test-frac",
         "0",
+        SKIP,
     ]
     assert run(*common, "--allow-empty-labels", "--out", out) == 0
     rejects = {r["line"]: r for r in read_jsonl(out / "rejects.jsonl")}
@@ -186,14 +305,15 @@ def test_setup_errors_name_the_file_and_column(tmp_path, capsys):
     assert str(BROKEN_CSV) in err and "'Body'" in err and "Subject" in err  # lists the real columns
     assert run(BROKEN_CSV, "--text", "Subject", "--label", "topic=Topic", "--out", tmp_path / "b") == 2
     assert "label field 'topic' is not in schema" in capsys.readouterr().err
-    assert run(TICKETS_JSONL, "--text", "subject", "--label", "category=labels.kat", "--out", tmp_path / "c") == 2
+    argv = [TICKETS_JSONL, "--text", "subject", "--label", "category=labels.kat", SKIP]
+    assert run(*argv, "--out", tmp_path / "c") == 2
     assert "labels.kat" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()  # nothing written on a setup error
 
 
 def test_inferred_schema_loads_and_validates_every_row(tmp_path):
     out = tmp_path / "out"
-    assert run(BROKEN_CSV, "--mapping", MAPPING, "--infer-schema", out / "schema.yaml", "--out", out) == 0
+    assert run(BROKEN_CSV, "--mapping", MAPPING, SKIP, "--infer-schema", out / "schema.yaml", "--out", out) == 0
     schema = load_schema(out / "schema.yaml")
     assert schema.field_names == ["category"]
     # by frequency: Hardware x4 (T1 via the value map, T7 "hardware", T10, T11), then ties by name;
@@ -225,11 +345,106 @@ def test_inferred_schema_has_a_summary_text_field_only_when_mapped(tmp_path):
 
 def test_split_file_assigns_rows_by_index(tmp_path):
     out = tmp_path / "out"
-    assert run(BROKEN_CSV, "--mapping", MAPPING, "--split-file", SPLIT_CSV, "--out", out) == 0
+    assert run(BROKEN_CSV, "--mapping", MAPPING, SKIP, "--split-file", SPLIT_CSV, "--out", out) == 0
     assert {row["id"] for row in read_jsonl(out / "train.jsonl")} == {"T1", "T7"}  # rows 0, 6
     assert {row["id"] for row in read_jsonl(out / "test.jsonl")} == {"T5", "T10"}  # rows 4, 11
     not_in_split = [r for r in read_jsonl(out / "rejects.jsonl") if r["reason"] == "not_in_split"]
     assert [(r["line"], r["row"]) for r in not_in_split] == [(15, 12)]  # T11
+
+
+def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """A two-column export (text, cat), no id column: ids are <file stem>-<row>."""
+    lines = ["text,cat", *(f"{text},{cat}" for text, cat in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+LABELS = ["--text", "text", "--label", "category=cat"]
+
+
+def test_train_and_test_files_carry_their_split(tmp_path, capsys):
+    train = write_csv(tmp_path / "train.csv", [("printer jams", "Hardware"), ("vpn drops", "Network")])
+    extra = write_csv(tmp_path / "more_train.csv", [("mouse broken", "Hardware")])
+    test = write_csv(tmp_path / "test.csv", [("password expired", "Access"), ("screen flickers", "Hardware")])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "val.jsonl").write_text("{}\n", encoding="utf-8")  # from an earlier run: must not survive
+    argv = ["--train", train, "--test", test, "--train", extra, *LABELS, "--infer-schema", out / "schema.yaml"]
+    assert run(*argv, "--out", out) == 0
+
+    ids = {name: [row["id"] for row in read_jsonl(out / f"{name}.jsonl")] for name in ("train", "test")}
+    assert ids == {"train": ["train-0", "train-1", "more_train-0"], "test": ["test-0", "test-1"]}
+    assert not (out / "val.jsonl").exists()
+    # the inferred schema has seen the test file's labels too: "Access" is only there
+    assert set(load_schema(out / "schema.yaml").get_field("category").values) == {"Hardware", "Network", "Access"}
+    summary = capsys.readouterr().out
+    assert f"{train} (train), {extra} (train), {test} (test)" in summary
+    assert "split (given by the input files): train 3, test 2" in summary
+    assert "leak" not in summary
+
+
+def test_mapping_file_train_and_test_keys_are_relative_to_the_file(tmp_path, monkeypatch):
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    write_csv(folder / "a.csv", [("printer jams", "Hardware")])
+    write_csv(folder / "b.csv", [("vpn drops", "Network")])
+    (folder / "mapping.yaml").write_text(
+        "text: text\nlabels: {category: cat}\ntrain: a.csv\ntest: [b.csv]\nout: out\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert run("--mapping", folder / "mapping.yaml") == 0
+    assert [row["id"] for row in read_jsonl(folder / "out" / "train.jsonl")] == ["a-0"]
+    assert [row["id"] for row in read_jsonl(folder / "out" / "test.jsonl")] == ["b-0"]
+    # flags replace the file's inputs, and its split files with them
+    other = write_csv(tmp_path / "c.csv", [("mouse broken", "Hardware"), ("disk full", "Hardware")])
+    assert run("--mapping", folder / "mapping.yaml", other, "--test-frac", "0", "--out", tmp_path / "o") == 0
+    assert [row["id"] for row in read_jsonl(tmp_path / "o" / "train.jsonl")] == ["c-0", "c-1"]
+
+
+def test_a_text_in_both_train_and_test_files_is_kept_and_reported(tmp_path, capsys):
+    train = write_csv(tmp_path / "train.csv", [("VPN drops", "Network"), ("printer jams", "Hardware")])
+    test = write_csv(tmp_path / "test.csv", [("vpn drops!", "Network"), ("Vpn  drops", "Network"), ("new", "Access")])
+    out = tmp_path / "out"
+    assert run("--train", train, "--test", test, *LABELS, "--out", out) == 0
+    assert len(read_jsonl(out / "train.jsonl")) == 2 and len(read_jsonl(out / "test.jsonl")) == 3  # nothing dropped
+    summary = capsys.readouterr().out
+    assert "warning: 1 normalised text(s) are in both train (1 rows) and test (2 rows)" in summary
+
+
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        (["INPUT"], "cannot be combined with --train/--val/--test"),
+        (["--split-file", "SPLIT"], "carry their own split: drop --split-file"),
+        (["--test-frac", "0.3"], "carry their own split: drop --test-frac"),
+        (["--val", "TRAIN"], "is given twice (as train and as val)"),
+        (["--train", "SAME_STEM"], "have the same name 'a', so their default ids (<name>-<row>) would collide"),
+    ],
+    ids=["input-and-train", "split-file", "test-frac", "file-in-two-splits", "same-stem"],
+)
+def test_wrong_split_flag_combinations_are_one_line_errors(tmp_path, capsys, extra, error):
+    train = write_csv(tmp_path / "a.csv", [("printer jams", "Hardware")])
+    test = write_csv(tmp_path / "b.csv", [("vpn drops", "Network")])
+    same_stem = tmp_path / "other"
+    same_stem.mkdir()
+    write_csv(same_stem / "a.csv", [("mouse broken", "Hardware")])
+    names = {"INPUT": test, "SPLIT": SPLIT_CSV, "TRAIN": train, "SAME_STEM": same_stem / "a.csv"}
+    extra = [names.get(a, a) for a in extra]
+    assert run("--train", train, "--test", test, *LABELS, *extra, "--out", tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert error in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_mapping_file_cannot_mix_input_with_train_and_test(tmp_path):
+    write_csv(tmp_path / "a.csv", [("printer jams", "Hardware")])
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("text: text\nlabels: {category: cat}\ninput: a.csv\ntest: a.csv\n", encoding="utf-8")
+    with pytest.raises(SetupError, match="either `input:` .* or `train:`/`val:`/`test:`, not both"):
+        build_config(build_parser().parse_args(["--mapping", str(mapping), "--out", str(tmp_path / "out")]))
+    mapping.write_text("text: text\nlabels: {category: cat}\ntest: a.csv\ntest_frac: 0.2\n", encoding="utf-8")
+    with pytest.raises(SetupError, match="carry their own split: drop `test_frac:`"):
+        build_config(build_parser().parse_args(["--mapping", str(mapping), "--out", str(tmp_path / "out")]))
 
 
 def write_grouped_export(path: Path) -> None:
@@ -278,7 +493,8 @@ def test_mapping_file_paths_are_relative_to_the_file(tmp_path, monkeypatch):
     shutil.copy(SPLIT_CSV, folder / "split.csv")
     (folder / "mapping.yaml").write_text(
         MAPPING.read_text(encoding="utf-8")
-        + "input: export.csv\nout: out\nsplit_file: split.csv\ninfer_schema: true\nschema_name: tiny\n",
+        + "input: export.csv\nout: out\nsplit_file: split.csv\ninfer_schema: true\nschema_name: tiny\n"
+        + "skip_bad_records: true\n",
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
