@@ -29,14 +29,19 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ticket_triage.models import ResolvedModel, default_model, hub_error_hint, read_json_file, resolve_model
-from ticket_triage.prompt import DEFAULT_MAX_INPUT_TOKENS, answer_prefix, build_messages, truncate_text
+from ticket_triage.prompt import (
+    DEFAULT_MAX_INPUT_TOKENS,
+    answer_prefix,
+    build_messages,
+    render_ticket,
+    special_token_pattern,
+)
 from ticket_triage.schema import SchemaError, TicketSchema, load_schema
 
 TOP_K = 3
@@ -136,8 +141,7 @@ class TriageEngine:
         self._sliding_window = getattr(config, "sliding_window", None)
         self._layer_types = sorted(set(getattr(config, "layer_types", None) or []))
         self._bool_mask = getattr(config, "_attn_implementation", "sdpa") == "sdpa"
-        specials = sorted(set(getattr(tokenizer, "all_special_tokens", [])), key=len, reverse=True)
-        self._special_re = re.compile("|".join(map(re.escape, specials))) if specials else None
+        self._special_re = special_token_pattern(tokenizer)
 
     # ---- loading ------------------------------------------------------------------------
     @classmethod
@@ -354,15 +358,11 @@ class TriageEngine:
     def _encode_prompt(self, text: str) -> _Prompt:
         """The prompt of one ticket, and the reasons to review it found so far."""
         reasons = []
-        text, length = truncate_text(self.tokenizer, text, self.max_input_tokens)
-        if length > self.max_input_tokens:
-            reasons.append(f"input truncated to {self.max_input_tokens} tokens (was {length})")
         if not text.strip():
             reasons.append("empty ticket text")
-        if self._special_re is not None:
-            # A ticket that contains "<|im_end|>" must not end its own turn: break such strings
-            # with a zero-width space so they are read as text, not as control tokens.
-            text = self._special_re.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
+        text, length = render_ticket(self.tokenizer, text, self.max_input_tokens)
+        if length > self.max_input_tokens:
+            reasons.append(f"input truncated to {self.max_input_tokens} tokens (was {length})")
         messages = build_messages(self.schema, text)
         prompt = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         anchor = 0

@@ -2,7 +2,8 @@
 
 Training renders rows through `training_example()`, inference through `build_messages()` and
 `answer_prefix()`. Both use `answer_text()` for the JSON the model writes, so the format the adapter
-learns and the format the decoder forces cannot drift apart.
+learns and the format the decoder forces cannot drift apart, and both pass a ticket's text through
+`render_ticket()` (cut to length, control tokens escaped), so the model reads the same string.
 
 Two prompt styles:
 - explicit: the system prompt lists every field, its allowed values and the rules (inference
@@ -16,8 +17,10 @@ Two prompt styles:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
+import re
 import sys
 from typing import Any
 
@@ -70,6 +73,32 @@ def truncate_text(tokenizer: Any, text: str, max_tokens: int) -> tuple[str, int]
     if len(ids) <= max_tokens:
         return text, len(ids)
     return tokenizer.decode(ids[:max_tokens]), len(ids)
+
+
+@functools.lru_cache(maxsize=8)
+def _special_pattern(specials: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(map(re.escape, specials))) if specials else None
+
+
+def special_token_pattern(tokenizer: Any) -> re.Pattern[str] | None:
+    """A pattern matching the tokenizer's control tokens (`<|im_end|>`, ...), longest first."""
+    return _special_pattern(
+        tuple(sorted(set(getattr(tokenizer, "all_special_tokens", None) or []), key=len, reverse=True))
+    )
+
+
+def render_ticket(tokenizer: Any, text: str, max_tokens: int) -> tuple[str, int]:
+    """The ticket text the model reads, in training and at inference alike; (text, length in tokens before cutting).
+
+    Cut to `max_tokens` tokens, then every control token spelled in the ticket ("<|im_end|>") is broken
+    with a zero-width space, so that a ticket cannot end its own turn and is read as text. Training
+    once escaped nothing, so such a ticket was trained on one string and predicted on another.
+    """
+    text, length = truncate_text(tokenizer, text, max_tokens)
+    pattern = special_token_pattern(tokenizer)
+    if pattern is not None:
+        text = pattern.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
+    return text, length
 
 
 def system_prompt(schema: TicketSchema) -> str:

@@ -41,9 +41,9 @@ from ticket_triage.prompt import (
     DEFAULT_MAX_INPUT_TOKENS,
     PROMPT_VERSION,
     answer_text,
-    system_prompt,
+    build_messages,
+    render_ticket,
     training_examples,
-    truncate_text,
 )
 from ticket_triage.schema import TicketSchema, load_schema
 
@@ -123,7 +123,8 @@ class TriageTrainArguments:
 def fit_to_length(
     tokenizer: Any, schema: TicketSchema, rows: list[dict[str, Any]], max_length: int | None, max_input_tokens: int
 ) -> list[dict[str, Any]]:
-    """Cut ticket texts to `max_input_tokens` (as inference does) and check the answer still fits.
+    """Render ticket texts as inference does (`render_ticket`: cut to `max_input_tokens`, control tokens
+    escaped) and check the answer still fits.
 
     TRL truncates a too-long sequence from the end, which would cut the JSON answer: the one part
     the loss is on. So the ticket is cut instead, and a `max_length` too short even for that fails
@@ -131,7 +132,7 @@ def fit_to_length(
     """
     fitted, longest_text = [], 0
     for row in rows:
-        text, length = truncate_text(tokenizer, row["text"], max_input_tokens)
+        text, length = render_ticket(tokenizer, row["text"], max_input_tokens)
         if text != row["text"]:
             row = {**row, "text": text}
             # decode then encode can shift a token at the cut, so count what will really be trained on
@@ -140,11 +141,7 @@ def fit_to_length(
         longest_text = max(longest_text, length)
     if not max_length:
         return fitted
-    prompt = tokenizer.apply_chat_template(
-        [{"role": "system", "content": system_prompt(schema)}, {"role": "user", "content": ""}],
-        tokenize=False,
-        add_generation_prompt=True,
-    )
+    prompt = tokenizer.apply_chat_template(build_messages(schema, ""), tokenize=False, add_generation_prompt=True)
     overhead = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
     longest_answer = max(len(tokenizer(answer_text(schema, r["label"]))["input_ids"]) for r in fitted)
     needed = overhead + longest_text + longest_answer + 8  # + end-of-turn tokens
