@@ -55,9 +55,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inference.engine import TOP_K, TriageResult
 from ticket_triage.dataset import DataError
 from ticket_triage.models import ModelNotFoundError, read_json_file
+from ticket_triage.result import TriageResult, decide_field
 from ticket_triage.schema import SchemaError, TicketSchema, add_schema_argument, load_schema
 
 META_FILE = "baseline.json"
@@ -337,16 +337,13 @@ class _Baseline:
                 rule_fields = sorted({r.field for r in schema.rules if r.constrains == name} & set(chosen))
                 given = ", ".join(f"{f}={chosen[f]!r}" for f in rule_fields) or "the rules"
                 reasons.append(f"{name}: no trained value is allowed given {given}; uniform guess")
-            ranked = sorted(zip(allowed, probs), key=lambda vp: -vp[1])
-            chosen[name] = ranked[0][0]
-            confidence[name] = round(ranked[0][1], 4)
-            alternatives[name] = [
-                {"value": v, "probability": round(p, 4)} for v, p in ranked[:TOP_K] if p > 0 or v == ranked[0][0]
-            ]
+            decision = decide_field(name, dict(zip(allowed, probs)), self.review_thresholds.get(name, 0.0))
+            chosen[name] = decision.value
+            confidence[name] = decision.confidence
+            alternatives[name] = decision.alternatives
             option_scores[name] = {v: math.log(p) if p > 0 else LOG_FLOOR for v, p in zip(allowed, raw)}
-            threshold = self.review_thresholds.get(name, 0.0)
-            if ranked[0][1] < threshold:
-                reasons.append(f"{name}: low confidence {ranked[0][1]:.2f} < {threshold:.2f}")
+            if decision.review_reason:
+                reasons.append(decision.review_reason)
         if not classification_only:
             missing = [f.name for f in schema.enum_fields if f.name not in chosen]
             if missing:

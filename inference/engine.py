@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,33 +42,12 @@ from ticket_triage.prompt import (
     render_ticket,
     special_token_pattern,
 )
+from ticket_triage.result import TriageResult, decide_field
 from ticket_triage.schema import SchemaError, TicketSchema, load_schema
 
-TOP_K = 3
 DEFAULT_BATCH_SIZE = 16
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 CALIBRATION_FILE = "calibration.json"  # written by `triage calibrate` next to the adapter's weights
-
-
-@dataclass
-class TriageResult:
-    ticket: dict[str, str]
-    confidence: dict[str, float]  # per enum field: probability of the chosen value among allowed ones
-    alternatives: dict[str, list[dict[str, Any]]]  # per enum field: top-k {"value", "probability"}
-    status: str  # "auto" or "review"
-    reasons: list[str] = field(default_factory=list)
-    # Wall time from the start of the ticket's batch to its own answer: tickets scored together
-    # finish together, a free-text field finishes each ticket at its own decoding step.
-    timing_ms: float = 0.0
-    model: str = ""
-    # Per enum field: the model's log-probability of every allowed option, before calibration.
-    # Kept for calibration and analysis; not part of the JSON result.
-    option_scores: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        del out["option_scores"]
-        return out
 
 
 def _common_prefix_length(a: list[int], b: list[int]) -> int:
@@ -475,14 +454,15 @@ class TriageEngine:
                 for r in range(rows):
                     raw = scores[r] or [0.0]
                     probs = torch.softmax(torch.tensor(raw) / temperature, dim=0).tolist()
-                    ranked = sorted(zip(options[r], probs), key=lambda p: -p[1])
-                    chosen[r][f.name] = ranked[0][0]
-                    confidence[r][f.name] = round(ranked[0][1], 4)
-                    alternatives[r][f.name] = [{"value": v, "probability": round(p, 4)} for v, p in ranked[:TOP_K]]
+                    decision = decide_field(
+                        f.name, dict(zip(options[r], probs)), self.review_thresholds.get(f.name, 0.0)
+                    )
+                    chosen[r][f.name] = decision.value
+                    confidence[r][f.name] = decision.confidence
+                    alternatives[r][f.name] = decision.alternatives
                     option_scores[r][f.name] = dict(zip(options[r], raw))
-                    threshold = self.review_thresholds.get(f.name, 0.0)
-                    if ranked[0][1] < threshold:
-                        reasons[r].append(f"{f.name}: low confidence {ranked[0][1]:.2f} < {threshold:.2f}")
+                    if decision.review_reason:
+                        reasons[r].append(decision.review_reason)
         end = time.perf_counter()
         results = []
         for r in range(rows):

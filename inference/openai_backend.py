@@ -34,8 +34,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 from urllib.parse import urlparse
 
-from inference.engine import TOP_K, TriageResult
 from ticket_triage.prompt import DEFAULT_MAX_INPUT_TOKENS, build_messages
+from ticket_triage.result import TriageResult, decide_field
 from ticket_triage.schema import FieldError, TicketSchema
 
 # No tokenizer on this side of the wire: a character budget stands in for the engine's token budget
@@ -178,9 +178,14 @@ def _alternatives(
 
 
 def field_confidences(
-    schema: TicketSchema, ticket: dict[str, Any], content: str, tokens: list[dict[str, Any]]
+    schema: TicketSchema,
+    ticket: dict[str, Any],
+    content: str,
+    tokens: list[dict[str, Any]],
+    thresholds: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], dict[str, list[dict[str, Any]]], list[str]]:
-    """Per enum field: exp(sum of the logprobs of the tokens that spell its value), and alternatives.
+    """Per enum field: exp(sum of the logprobs of the tokens that spell its value), and alternatives;
+    reasons for review (a value not found, a confidence under its field's threshold).
 
     The tokens counted are those that overlap the value's characters or its closing quote (the quote
     tells "Desktop" from "Desktop Support", as in the engine). These are token probabilities under
@@ -199,14 +204,16 @@ def field_confidences(
             reasons.append(f"{f.name}: value not found in the logprobs, confidence unknown")
             continue
         p = math.exp(sum(tokens[i].get("logprob", -math.inf) for i in covering))
-        confidence[f.name] = round(p, 4)
         chosen = {k: v for k, v in ticket.items() if k != f.name}
         options = schema.allowed_values(f.name, chosen)
         first = covering[0]
         probs = _alternatives(content, span[0], tokens[first], spans[first][0], options)
         probs[ticket[f.name]] = p  # the chosen value's own probability, over all its tokens
-        ranked = sorted(probs.items(), key=lambda item: -item[1])[:TOP_K]
-        alternatives[f.name] = [{"value": v, "probability": round(q, 4)} for v, q in ranked]
+        decision = decide_field(f.name, probs, (thresholds or {}).get(f.name, 0.0), chosen=ticket[f.name])
+        confidence[f.name] = decision.confidence
+        alternatives[f.name] = decision.alternatives
+        if decision.review_reason:
+            reasons.append(decision.review_reason)
     return confidence, alternatives, reasons
 
 
@@ -275,14 +282,9 @@ def parse_completion(
     tokens = (choice.get("logprobs") or {}).get("content")
     if not tokens:
         return ticket, {}, {}, [*reasons, NO_LOGPROBS]
-    confidence, alternatives, more = field_confidences(schema, ticket, content, tokens)
-    reasons += more
     thresholds = review_thresholds or schema.review_thresholds()
-    for name, p in confidence.items():
-        threshold = thresholds[name]
-        if p < threshold:
-            reasons.append(f"{name}: low confidence {p:.2f} < {threshold:.2f}")
-    return ticket, confidence, alternatives, reasons
+    confidence, alternatives, more = field_confidences(schema, ticket, content, tokens, thresholds)
+    return ticket, confidence, alternatives, reasons + more
 
 
 # ---- the backend ----------------------------------------------------------------------------

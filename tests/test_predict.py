@@ -111,7 +111,7 @@ class PoisonedEngine:
         self.batches: list[list[str]] = []
 
     def predict_batch(self, texts, classification_only=False, progress=False, batch_size=16):
-        from inference.engine import TriageResult
+        from ticket_triage.result import TriageResult
 
         self.batches.append(list(texts))
         if any("poison" in t for t in texts):
