@@ -32,11 +32,16 @@ How it holds up:
   Retry-After instead of an ever-growing wait. A request that fails gets a 500 with an error id,
   and the worker goes on.
 - Limits: text longer than --max-text-chars or a batch of more than --max-request-tickets gets 413;
-  malformed JSON 400; wrong types, blank text and unknown fields 422. Each names the field.
+  a body that is not strict UTF-8 JSON (duplicate keys, deep nesting, huge numbers) 400; a content
+  type other than JSON 415; wrong types, blank text and unknown fields 422. Each names the field.
+  Every error, 404 and 405 included, has the same body: {"detail": ..., "message": "..."}.
+- Slow or vanished clients: request headers must arrive within --header-timeout, the body within
+  --body-timeout (else 408); a client that disconnects has its waiting tickets dropped, not decoded.
 - Ticket text is never logged unless --log-tickets is given (tickets carry personal data).
 - API keys: bearer tokens from $TRIAGE_API_KEYS (comma-separated) or --api-key-file (one per line).
-  Without a key such a service answers 401. /healthz, /readyz, the page and /docs stay open; the
-  page has a field for the key. CORS is off unless --cors-origin is given.
+  Without a key such a service answers 401; a key in the query string (?api_key=) gets 400. /healthz,
+  /readyz, the page and /docs stay open; the page has a field for the key. CORS is off unless
+  --cors-origin is given. Answers name models, not server paths, unless --show-paths is given.
 
 One process holds one copy of the model and decodes one batch at a time. Scale out with more
 processes or replicas behind a load balancer, each with its own port.
@@ -47,8 +52,10 @@ processes or replicas behind a load balancer, each with its own port.
 import argparse
 import asyncio
 import hmac
+import json
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -58,22 +65,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StrictStr,
     create_model,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from inference.drift import DRIFT_REFERENCE_FILE, compact_row, drift_report, read_results
 from ticket_triage.prompt import join_ticket_text, text_problem
@@ -86,6 +98,15 @@ COMPAT_FIELD = "category"  # what /classify and /predict report (the first enum 
 TOP_N_COMPAT = 3
 BATCHED_ROUTES = ("/v1/triage", "/classify", "/predict")  # the routes whose tickets go through the batcher
 MAX_ERRORS_SHOWN = 20  # validation errors listed in one 4xx answer; the rest are counted
+# Strict body parsing. A request is 3 levels deep ({"tickets": [{"text": ...}]}) and holds no
+# number but a boolean, so these bounds refuse nothing a client needs; what they refuse costs the
+# event loop: a million tiny values take ~0.4 s to parse, a 4,000-digit integer is slow to convert.
+MAX_JSON_DEPTH = 8
+MAX_NUMBER_CHARS = 32
+MIN_JSON_TOKENS = 20_000  # strings, commas and brackets outside strings; more scale with tickets
+# Query parameters that look like an API key: refused, since URLs end up in proxy and browser logs.
+QUERY_KEY_NAMES = frozenset({"api_key", "apikey", "api-key", "key", "access_token", "token"})
+CLIENT_CLOSED = 499  # nginx's status for "the client went away before the answer": never sent, only counted
 
 
 @dataclass
@@ -98,10 +119,12 @@ class ServiceConfig:
     max_text_chars: int = 20_000  # per ticket (subject + description); beyond, 413
     max_request_tickets: int = 64  # per request; beyond, 413
     max_body_bytes: int = 8 * 2**20  # per request body; beyond, 413 before the body is read
+    body_timeout_s: float = 30.0  # from the request's headers to its body's last byte; beyond, 408
     retry_after_s: int = 2  # what a 503 tells the client to wait
     api_keys: frozenset[str] = frozenset()  # empty: no authentication
     cors_origins: tuple[str, ...] = ()  # empty: no CORS headers at all
     log_tickets: bool = False
+    show_paths: bool = False  # server paths in /readyz, /v1/drift and error reasons (else names only)
     drift_window: int = 1000  # recent predictions compared with the reference
 
     def __post_init__(self) -> None:
@@ -117,6 +140,8 @@ class ServiceConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.batch_window_ms < 0:
             raise ValueError(f"batch_window_ms must not be negative, got {self.batch_window_ms}")
+        if self.body_timeout_s <= 0:
+            raise ValueError(f"body_timeout_s must be positive, got {self.body_timeout_s}")
         if self.max_request_tickets > self.max_queue:
             raise ValueError(
                 f"max_request_tickets ({self.max_request_tickets}) must not exceed max_queue "
@@ -143,12 +168,19 @@ class QueueFull(Exception):
     pass
 
 
+class ClientGone(Exception):
+    """The client disconnected before its answer: nothing is sent, the request counts as 499."""
+
+
 @dataclass
 class _Job:
     text: str
     classification_only: bool
-    future: asyncio.Future
+    future: asyncio.Future  # cancelled when the request ends without waiting for this ticket
     enqueued: float = field(default_factory=time.perf_counter)
+    taken: bool = False  # out of the queue, in the batch being collected
+    started: bool = False  # handed to the engine: it is decoded whatever happens to its request
+    dropped: bool = False  # its request ended without it (see Service._drop)
 
 
 @dataclass
@@ -198,6 +230,11 @@ class Metrics:
         self.queue = Gauge("triage_queue_tickets", "Tickets waiting for a batch", registry=r)
         self.rejected = Counter("triage_rejected_tickets", "Tickets refused, by reason", ["reason"], registry=r)
         self.failures = Counter("triage_batch_failures", "Engine batches that raised", registry=r)
+        self.cancelled = Counter(
+            "triage_cancelled_tickets",
+            "Queued tickets dropped before decoding: their client disconnected or their request ended",
+            registry=r,
+        )
         self.ready = Gauge("triage_model_ready", "1 once the model is loaded, else 0", registry=r)
         self.model_info = Gauge("triage_model_info", "The model in service (value 1)", ["model", "version"], registry=r)
         self.drift_psi = Gauge(
@@ -223,6 +260,7 @@ class Service:
         self._queue: asyncio.Queue[_Job] | None = None
         self._tasks: list[asyncio.Task] = []
         self._batches = 0  # engine batches run so far
+        self._dead_in_queue = 0  # cancelled tickets still in the queue (skipped when the batcher reaches them)
         self.arriving = 0  # triage requests received but not yet queued (body still being read or parsed)
         # One thread runs the model: batches never overlap, and the event loop stays free for HTTP.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-engine")
@@ -250,8 +288,7 @@ class Service:
             return
         # The model as clients see it: a local folder by its name only (no server paths in answers).
         # Set once here, not per response: the name cannot change while the process runs.
-        name = model.engine.name
-        self.model_name = Path(name).name if Path(name).is_dir() else name
+        self.model_name = _public_name(model.engine.name)
         self.model, self.state = model, "ready"
         self.metrics.ready.set(1)
         self.metrics.model_info.labels(model=self.model_name, version=model.version).set(1)
@@ -260,7 +297,16 @@ class Service:
         )
         await self._batch_loop()
 
+    def public(self, text: str) -> str:
+        """`text` as clients may see it: absolute server paths cut to their last part, unless --show-paths."""
+        return text if self.config.show_paths else _redact_paths(text)
+
     # submitting work
+    @property
+    def waiting(self) -> int:
+        """Tickets queued for a batch whose requests still wait for them."""
+        return self._queue.qsize() - self._dead_in_queue if self._queue else 0
+
     def arrived(self, request_state: dict[str, Any]) -> None:
         """This request is no longer on its way to the queue (queued, refused or answered)."""
         if request_state.pop("arriving", False):
@@ -273,20 +319,58 @@ class Service:
         tickets plus these would exceed `max_queue` (all or nothing: a batch request is never split).
         """
         if self.state != "ready" or self._queue is None:
-            raise NotReady(self.error or "model is loading")
-        if self._queue.qsize() + len(texts) > self.config.max_queue:
+            raise NotReady(self.public(self.error) or "model is loading")
+        if self.waiting + len(texts) > self.config.max_queue:
             self.metrics.rejected.labels(reason="queue_full").inc(len(texts))
-            raise QueueFull(f"{self._queue.qsize()} tickets are waiting (limit {self.config.max_queue})")
+            raise QueueFull(f"{self.waiting} tickets are waiting (limit {self.config.max_queue})")
         loop = asyncio.get_running_loop()
         jobs = [_Job(text, classification_only, loop.create_future()) for text in texts]
         for job in jobs:
             self._queue.put_nowait(job)
-        self.metrics.queue.set(self._queue.qsize())
+        self.metrics.queue.set(self.waiting)
         try:
             return list(await asyncio.gather(*(job.future for job in jobs)))
-        finally:
-            for job in jobs:  # a client that went away: its tickets need not be decoded
-                job.future.cancel()
+        finally:  # cancelled (the client went away) or one ticket failed: the rest need no decoding
+            self._drop(jobs)
+
+    def _drop(self, jobs: list[_Job]) -> None:
+        """Cancel the tickets of `jobs` that have no answer; the batcher skips them, so they are never decoded.
+
+        Their futures may be cancelled already (cancelling the request cancels what it awaits), so
+        `dropped`, not the future, says which have been accounted for.
+        """
+        dropped = 0
+        for job in jobs:
+            if job.future.done() and not job.future.cancelled():  # answered, or failed
+                continue
+            job.future.cancel()
+            job.dropped = True
+            if not job.started:  # a ticket already in the engine is decoded anyway
+                dropped += 1
+            if not job.taken:
+                self._dead_in_queue += 1
+        if dropped:
+            self.metrics.cancelled.inc(dropped)
+            self.metrics.queue.set(self.waiting)
+
+    def _take(self, job: _Job) -> _Job | None:
+        """`job`, just out of the queue, unless its request has dropped it."""
+        job.taken = True
+        if job.dropped:
+            self._dead_in_queue -= 1
+            return None
+        return job
+
+    async def _next_job(self) -> _Job:
+        while True:
+            if (job := self._take(await self._queue.get())) is not None:
+                return job
+
+    def _next_job_nowait(self) -> _Job | None:
+        while not self._queue.empty():
+            if (job := self._take(self._queue.get_nowait())) is not None:
+                return job
+        return None
 
     async def _batch_loop(self) -> None:
         assert self._queue is not None
@@ -294,28 +378,30 @@ class Service:
         window_s = self.config.batch_window_ms / 1000
         last_batch = 0
         while True:
-            jobs = [await self._queue.get()]
+            jobs = [await self._next_job()]
             # The collection window: wait for company until the batch is full or the window closes,
             # but only when company is likely: requests are being received right now, or the last
             # batch had several tickets (concurrent clients, whose next requests are on their way).
             # A lone client therefore never waits for the window.
             deadline = loop.time() + window_s
             while len(jobs) < self.config.max_batch_size:
-                if not self._queue.empty():
-                    jobs.append(self._queue.get_nowait())
+                if (job := self._next_job_nowait()) is not None:
+                    jobs.append(job)
                     continue
                 remaining = deadline - loop.time()
                 if remaining <= 0 or not (self.arriving > 0 or last_batch > 1):
                     break
                 try:  # short steps: `arriving` can drop to 0 (a request refused) without a queue event
-                    jobs.append(await asyncio.wait_for(self._queue.get(), min(remaining, 0.002)))
+                    jobs.append(await asyncio.wait_for(self._next_job(), min(remaining, 0.002)))
                 except asyncio.TimeoutError:
                     continue
             last_batch = len(jobs)
-            self.metrics.queue.set(self._queue.qsize())
-            jobs = [job for job in jobs if not job.future.done()]
+            jobs = [job for job in jobs if not job.future.done()]  # clients gone during the window
+            self.metrics.queue.set(self.waiting)
             if not jobs:
                 continue
+            for job in jobs:
+                job.started = True
             started = time.perf_counter()
             try:
                 outcomes = await loop.run_in_executor(self._executor, self._run_batch, jobs)
@@ -397,7 +483,7 @@ class Service:
                 "service with --drift-reference FILE (any `triage predict --output` file)"
             )
             return base | {"available": False, "reason": f"no reference distribution: {how}"}
-        base |= {"available": True, "reference": self.model.drift_reference_source}
+        base |= {"available": True, "reference": self.public(self.model.drift_reference_source)}
         if not window:
             return base | {
                 "max_psi": None,
@@ -451,6 +537,199 @@ def load_for_service(args: argparse.Namespace) -> LoadedModel:
     return LoadedModel(engine=engine, version=version, drift_reference=reference, drift_reference_source=source)
 
 
+def _public_name(name: str) -> str:
+    """A model name fit for answers: a local folder or file by its last part, anything else (a hub id,
+    openai:NAME) as it is."""
+    path = Path(name)
+    return path.name if path.is_absolute() or path.exists() else name
+
+
+# An absolute POSIX path, not part of a URL ("https://host/x") or of a relative path ("a/b").
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])/(?:[^\s/'\"`]+/)*([^\s/'\"`]+)")
+
+
+def _redact_paths(text: str) -> str:
+    """`text` with each absolute path cut to `.../last-part`: which folder, not where the server keeps it."""
+    return _ABSOLUTE_PATH.sub(r".../\1", text)
+
+
+# ---- reading a request body: strictly, and cheaply whatever its shape ---------------------------------
+class BadBody(Exception):
+    """A body refused before validation; `kind` is the error type clients see, `loc` where it is."""
+
+    def __init__(self, status: int, kind: str, message: str, loc: tuple[str, ...] = ("body",)):
+        super().__init__(message)
+        self.status, self.kind, self.message, self.loc = status, kind, message, loc
+
+
+def parse_json_body(body: bytes, max_tokens: int = MIN_JSON_TOKENS) -> Any:
+    """The JSON value of a request body, or BadBody saying what is wrong with it.
+
+    Stricter than json.loads: UTF-8 only, no duplicate keys, no NaN/Infinity, at most MAX_JSON_DEPTH
+    levels, no number longer than MAX_NUMBER_CHARS, at most `max_tokens` strings, commas and brackets.
+    The last two are checked on the bytes, before parsing, with C-speed counts: 8 MB of `[[],[],...]`
+    is refused in under 20 ms instead of being parsed in ~400 ms while every other request waits.
+    """
+    if not body or body.isspace():
+        raise BadBody(400, "json_invalid", "the body is empty; send a JSON object")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadBody(
+            400, "utf8_invalid", f"the body is not valid UTF-8: byte 0x{body[e.start]:02x} at byte offset {e.start}"
+        ) from None
+    _check_json_shape(body, max_tokens)
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_int=_bounded_number(int),
+            parse_float=_bounded_number(float),
+            parse_constant=_no_constant,
+        )
+    except json.JSONDecodeError as e:
+        raise BadBody(400, "json_invalid", f"not valid JSON at character {e.pos}: {e.msg}") from None
+    except RecursionError:  # deeper than the interpreter's stack; the shape check counts depth too
+        raise BadBody(400, "json_too_deep", f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+
+
+def _check_json_shape(body: bytes, max_tokens: int) -> None:
+    """Token count and nesting depth from the bytes outside strings (BadBody if over the limits)."""
+    if b"\\" in body:  # an escaped quote or backslash is inside a string: out of the way first
+        body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    strings = body.count(b'"') // 2
+    if strings > max_tokens:  # counted before splitting, which costs per piece
+        raise _too_many_tokens(strings, max_tokens)
+    outside = b"".join(body.split(b'"')[0::2])
+    brackets = outside.translate(None, _NOT_BRACKETS)
+    tokens = strings + outside.count(b",") + len(brackets)
+    if tokens > max_tokens:
+        raise _too_many_tokens(tokens, max_tokens)
+    depth = 0
+    for byte in brackets:  # at most max_tokens of them
+        depth += 1 if byte in b"[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise BadBody(400, "json_too_deep", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _too_many_tokens(counted: int, limit: int) -> BadBody:
+    message = f"the body has {counted:,}+ JSON tokens (strings, commas, brackets); at most {limit:,}"
+    return BadBody(413, "json_too_large", message)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys; a client (or a proxy) may have meant the first.
+    obj: dict[str, Any] = {}
+    for key, value in pairs:  # a Python loop is cheap here: the shape check bounded the keys
+        if key in obj:
+            raise BadBody(400, "duplicate_key", f"key {_quoted(key)} appears more than once in one JSON object")
+        obj[key] = value
+    return obj
+
+
+def _bounded_number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(digits: str) -> Any:
+        if len(digits) > MAX_NUMBER_CHARS:
+            raise BadBody(400, "number_too_long", f"a number of {len(digits):,} characters; at most {MAX_NUMBER_CHARS}")
+        return convert(digits)
+
+    return parse
+
+
+def _no_constant(name: str) -> Any:
+    raise BadBody(400, "json_invalid", f"{name} is not JSON (RFC 8259 has no NaN or Infinity)")
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """`text` clipped and JSON-quoted: safe in a message whatever the client sent (lone surrogates too)."""
+    return json.dumps(text[:limit] + ("..." if len(text) > limit else ""))
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def _charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+class StrictJSONRequest(Request):
+    """A request whose JSON body `read_json` parsed (strictly) before FastAPI asks for it."""
+
+    _parsed: Any = None
+
+    async def read_json(self, max_tokens: int) -> None:
+        content_type = self.headers.get("content-type", "")
+        where = ("header", "content-type")
+        if not _is_json(content_type):
+            given = f"Content-Type {_quoted(content_type)}" if content_type else "no Content-Type"
+            raise BadBody(415, "unsupported_media_type", f"{given}; send 'Content-Type: application/json'", where)
+        if (charset := _charset(content_type)) not in (None, "utf-8", "utf8"):
+            raise BadBody(415, "unsupported_media_type", f"charset {_quoted(charset)}; send the body as UTF-8", where)
+        try:
+            body = await self.body()
+        except ClientDisconnect:
+            raise ClientGone() from None
+        self._parsed = parse_json_body(body, max_tokens)
+
+    async def json(self) -> Any:
+        return self._parsed
+
+
+def strict_json_route(max_tokens: int) -> type[APIRoute]:
+    """The route class of the app: a route with a body reads it with StrictJSONRequest; the model
+    validation after that is FastAPI's own (and the OpenAPI schema stays as the models say)."""
+
+    class StrictJSONRoute(APIRoute):
+        def get_route_handler(self) -> Callable:
+            handler = super().get_route_handler()
+            if self.body_field is None:
+                return handler
+
+            async def strict_handler(request: Request) -> Response:
+                strict = StrictJSONRequest(request.scope, request.receive)
+                await strict.read_json(max_tokens)
+                return await handler(strict)
+
+            return strict_handler
+
+    return StrictJSONRoute
+
+
+async def answer_unless_gone(request: Request, work: Any) -> Any:
+    """Await `work` (a coroutine); if the client disconnects first, cancel it and raise ClientGone.
+
+    Uvicorn does not cancel a request whose client left, so without this a client that gave up (or
+    timed out) still had its queued tickets decoded, taking the engine from clients still waiting.
+    """
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_disconnected(request.receive))
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:  # also when this request itself is cancelled
+        watcher.cancel()
+        if not task.done():
+            task.cancel()
+    if task.done() and not task.cancelled():
+        return task.result()
+    await asyncio.wait({task})  # its cleanup (dropping the queued tickets) has run when we answer
+    raise ClientGone()
+
+
+async def _disconnected(receive: Callable) -> None:
+    # The body has been read: the next message a server sends is the disconnect.
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 # ---- the app ----------------------------------------------------------------------------------
 def get_service(request: Request) -> "Service":
     """The dependency every route takes; tests override it to put a fake engine behind the API."""
@@ -479,11 +758,19 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
         lifespan=lifespan,
     )
     app.state.service = service
+    # Every route with a body reads it strictly (see parse_json_body); a request of N tickets needs
+    # about 12 tokens a ticket, so the token bound never refuses a request within the ticket limit.
+    app.router.route_class = strict_json_route(max(MIN_JSON_TOKENS, 32 * config.max_request_tickets))
     ServiceDep = Annotated[Service, Depends(get_service)]
+    TicketId = Annotated[
+        Annotated[StrictStr, Field(max_length=200)] | StrictInt | None,
+        Field(description="Yours, returned with the ticket's result: a string (at most 200 characters) or integer."),
+    ]
 
     # -- request and response models, derived from the schema ----------------------------------
     class TicketIn(BaseModel):
         model_config = ConfigDict(extra="forbid")
+        id: TicketId = None
         text: StrictStr | None = Field(None, description="The whole ticket. Or give subject and/or description.")
         subject: StrictStr | None = Field(None, description="The ticket's subject line.")
         description: StrictStr | None = Field(None, description="The ticket's body.")
@@ -506,6 +793,7 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
                 ]
             },
         )
+        id: TicketId = None
         text: StrictStr | None = Field(None, description="One ticket's whole text.")
         subject: StrictStr | None = Field(None, description="One ticket's subject line.")
         description: StrictStr | None = Field(None, description="One ticket's body.")
@@ -531,8 +819,10 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
         def _one_or_many(self) -> "TriageRequest":
             single = (self.text, self.subject, self.description)
             if self.tickets is not None:
-                if any(v is not None for v in single):
-                    raise ValueError("give either text/subject/description (one ticket) or tickets (a batch), not both")
+                if any(v is not None for v in (*single, self.id)):
+                    raise ValueError(
+                        "give either id/text/subject/description (one ticket) or tickets (a batch), not both"
+                    )
             else:
                 _check_text_fields(*single)
             return self
@@ -545,6 +835,9 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
                 (f"tickets[{i}]", join_ticket_text([t.text, t.subject, t.description]))
                 for i, t in enumerate(self.tickets)
             ]
+
+        def ids(self) -> list[str | int | None]:
+            return [self.id] if self.tickets is None else [t.id for t in self.tickets]
 
     ticket_fields: dict[str, Any] = {}
     for f in schema.fields:
@@ -559,13 +852,16 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
         probability: float
 
     class Result(BaseModel):
+        id: str | int | None = Field(None, description="The ticket's id, when the request gave one.")
         ticket: Ticket  # type: ignore[valid-type]
         confidence: dict[str, float] = Field(description="Per enum field: probability of the chosen value.")
         alternatives: dict[str, list[Alternative]] = Field(description="Per enum field: the top options.")
         status: Literal["auto", "review"]
         reasons: list[str] = Field(description="Why the ticket goes to review (empty for auto).")
         model: str
-        timing_ms: float = Field(description="This ticket's share of its batch's engine time.")
+        timing_ms: float = Field(
+            description="Engine wall time from the start of this ticket's batch to its own answer (queue time not included)."
+        )
 
     class Timing(BaseModel):
         queue_ms: float = Field(description="Longest wait of this request's tickets for a batch.")
@@ -658,7 +954,7 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
         request.state.tickets = len(texts)
         service.arrived(request.scope["state"])
         try:
-            return await service.triage(texts, classification_only)
+            return await answer_unless_gone(request, service.triage(texts, classification_only))
         except NotReady as e:
             raise HTTPException(503, f"not ready: {e}", headers={"Retry-After": str(config.retry_after_s)}) from None
         except QueueFull as e:
@@ -680,9 +976,11 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
         dependencies=Protected,
         tags=["triage"],
         responses={
-            400: {"description": "Malformed JSON"},
+            400: {"description": "Malformed JSON (or not strict: duplicate keys, deep nesting, huge numbers)"},
             401: {"description": "Missing or wrong API key"},
-            413: {"description": "Text or batch over the limit"},
+            408: {"description": "The body did not arrive within --body-timeout"},
+            413: {"description": "Body, text or batch over the limit"},
+            415: {"description": "Content-Type is not application/json"},
             422: {"description": "Wrong type, blank text or unknown field"},
             503: {"description": "Model not ready, or queue full (see Retry-After)"},
         },
@@ -693,8 +991,12 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
         located = body.texts()
         check_sizes(located)
         done = await run(service, request, [text for _, text in located], body.classification_only)
+        results = [d.result.to_dict() | {"model": service.model_name} for d in done]
+        for result, ticket_id in zip(results, body.ids()):
+            if ticket_id is not None:  # absent, not null, when the client gave none (exclude_unset)
+                result["id"] = ticket_id
         return {
-            "results": [d.result.to_dict() | {"model": service.model_name} for d in done],
+            "results": results,
             "model": service.model_name,
             "model_version": version(service),
             "timing": {
@@ -722,12 +1024,18 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
 
     @app.get("/readyz", tags=["monitoring"], responses={503: {"description": "Loading, or failed (with reason)"}})
     async def readyz(service: ServiceDep) -> Any:
-        """200 once the model is loaded; 503 with the state and reason otherwise."""
+        """200 once the model is loaded; 503 with the state and reason otherwise. Models by name (a local
+        folder by its last part); `--show-paths` adds where the server keeps them."""
         body = {"status": service.state, "schema": schema.name}
         if service.model:
             body |= {"model": service.model_name, "model_version": service.model.version}
+            if config.show_paths:
+                body |= {
+                    "model_path": service.model.engine.name,
+                    "drift_reference": service.model.drift_reference_source,
+                }
         if service.state != "ready":
-            body["reason"] = service.error or "model is loading"
+            body["reason"] = service.public(service.error) or "model is loading"
             return JSONResponse(body, status_code=503, headers={"Retry-After": str(config.retry_after_s)})
         return body
 
@@ -772,9 +1080,9 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
     async def index() -> str:
         return page
 
-    # -- errors: say what and where, never echo the ticket text back ---------------------------------
+    # -- errors: one body everywhere ({"detail", "message"}), say what and where, never echo ticket text
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = []
         for e in exc.errors():
             loc, msg = list(e.get("loc", ())), e.get("msg", "")
@@ -787,21 +1095,41 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
         if len(errors) > MAX_ERRORS_SHOWN:  # a client needs the first few to fix its request, not thousands
             more = len(errors) - MAX_ERRORS_SHOWN
             errors = errors[:MAX_ERRORS_SHOWN] + [_error(["body"], f"... and {more} more errors", "more_errors")]
-        return JSONResponse({"detail": errors, "message": _message(errors)}, status_code=status)
+        return error_response(status, errors)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        body: dict[str, Any] = {"detail": exc.detail}
-        body["message"] = _message(exc.detail) if isinstance(exc.detail, list) else str(exc.detail)
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    @app.exception_handler(BadBody)
+    async def bad_body(request: Request, exc: BadBody) -> Response:
+        return error_response(exc.status, [_error(list(exc.loc), exc.message, exc.kind)])
+
+    # Starlette's class, not FastAPI's subclass: the router's own 404 and 405 come through here too.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail
+        path = _quoted(request.url.path, 100)
+        if exc.status_code == 404 and type(exc) is StarletteHTTPException:
+            detail = f"no route {request.method} {path}; the routes are listed at /docs"
+        elif exc.status_code == 405 and type(exc) is StarletteHTTPException:
+            allowed = (exc.headers or {}).get("Allow", "")
+            detail = f"{request.method} is not allowed on {path}; use {allowed or 'another method'}"
+        return error_response(exc.status_code, detail, headers=exc.headers)
+
+    @app.exception_handler(ClientGone)
+    async def client_gone(request: Request, exc: ClientGone) -> Response:
+        # Nobody reads this answer; the status is for the request metrics and the log line.
+        return Response(status_code=CLIENT_CLOSED)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         error_id = uuid.uuid4().hex[:8]
         log.error("unhandled error on %s (error id %s)", request.url.path, error_id, exc_info=exc)
-        return JSONResponse({"detail": f"internal error; error id {error_id} is in the server log"}, status_code=500)
+        return error_response(500, f"internal error; error id {error_id} is in the server log")
 
-    app.add_middleware(ObserveRequests, service=service, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(
+        ObserveRequests,
+        service=service,
+        max_body_bytes=config.max_body_bytes,
+        body_timeout_s=config.body_timeout_s,
+    )
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -849,15 +1177,45 @@ def _message(errors: list[dict[str, Any]]) -> str:
     return "; ".join(f"{e['field']}: {e['msg']}" for e in errors)
 
 
-class ObserveRequests:
-    """ASGI middleware: request metrics and a log line per request (no bodies), and the body-size limit.
+def error_body(detail: list[dict[str, Any]] | str) -> dict[str, Any]:
+    """The one error body of the service: `detail` (input errors as a list of {loc, field, msg, type},
+    anything else as a sentence) and `message`, one line a person can read."""
+    return {"detail": detail, "message": _message(detail) if isinstance(detail, list) else str(detail)}
 
-    The limit is checked on Content-Length before anything is read and counted on chunked bodies as
-    they arrive, so a 1 GB upload is refused with 413 instead of filling memory.
+
+def _dump(body: dict[str, Any]) -> bytes:
+    # ASCII-only JSON: a client's key with a lone surrogate in it comes back escaped ("\\ud800") instead
+    # of failing to encode (a 500 in place of the 422 it deserves).
+    return json.dumps(body, ensure_ascii=True).encode()
+
+
+def error_response(status: int, detail: list[dict[str, Any]] | str, headers: dict[str, str] | None = None) -> Response:
+    return Response(_dump(error_body(detail)), status_code=status, headers=headers, media_type="application/json")
+
+
+def _key_in_query(scope: dict) -> str | None:
+    """The name of a query parameter that looks like an API key, if the request has one."""
+    query = scope.get("query_string") or b""
+    for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name.strip().lower() in QUERY_KEY_NAMES:
+            return name
+    return None
+
+
+class ObserveRequests:
+    """ASGI middleware: request metrics and a log line per request (no bodies, no query strings), and
+    what must hold before any route runs.
+
+    - No API key in the query string: 400 at once, whatever the path (the key is not logged).
+    - The body-size limit, checked on Content-Length before anything is read and counted on chunked
+      bodies as they arrive, so a 1 GB upload is refused with 413 instead of filling memory.
+    - The body deadline: a body still incomplete `body_timeout_s` after the headers gets 408 and the
+      connection is closed, so a client that sends half a request and stalls does not hold it for ever.
     """
 
-    def __init__(self, app: Any, service: Service, max_body_bytes: int):
-        self.app, self.service, self.max_body_bytes = app, service, max_body_bytes
+    def __init__(self, app: Any, service: Service, max_body_bytes: int, body_timeout_s: float):
+        self.app, self.service = app, service
+        self.max_body_bytes, self.body_timeout_s = max_body_bytes, body_timeout_s
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -898,6 +1256,13 @@ class ObserveRequests:
             )
 
     async def _limited(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if (name := _key_in_query(scope)) is not None:
+            message = (
+                f"an API key in the query string ({_quoted(name)}) is refused: URLs are written to proxy and "
+                "browser logs. Send the header 'Authorization: Bearer <key>' instead, and treat this key as exposed"
+            )
+            await _send_error(send, 400, [_error(["query", name], message, "key_in_query")])
+            return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         try:
             too_big = declared is not None and int(declared) > self.max_body_bytes
@@ -905,45 +1270,59 @@ class ObserveRequests:
             too_big = False
         if too_big:
             message = f"request body is {int(declared):,} bytes; the limit is {self.max_body_bytes:,}"
-            await _send_json(send, 413, {"detail": [_error(["body"], message, "body_too_large")]})
+            await _send_error(send, 413, [_error(["body"], message, "body_too_large")])
             return
-        received = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout_s
+        received, body_done = 0, False
 
         async def receive_limited() -> dict:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:  # what is left is waiting for a disconnect, which has no deadline
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                raise BodyTimeout(self.body_timeout_s) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
                     raise BodyTooLarge(self.max_body_bytes)
+                body_done = not message.get("more_body", False)
+            else:
+                body_done = True
             return message
 
         try:
             await self.app(scope, receive_limited, send)
-        except BodyTooLarge as e:  # raised outside FastAPI's handlers (FastAPI answers it itself)
-            await _send_json(send, 413, {"detail": e.detail})
+        except (BodyTooLarge, BodyTimeout) as e:  # raised outside the app's handlers (they answer it themselves)
+            await _send_error(send, e.status_code, e.detail, e.headers)
 
 
 class BodyTooLarge(HTTPException):
     # An HTTPException: FastAPI turns any other error while reading a body into a 400.
     def __init__(self, limit: int):
-        super().__init__(
-            413, [_error(["body"], f"request body is over the limit of {limit:,} bytes", "body_too_large")]
-        )
+        message = f"request body is over the limit of {limit:,} bytes"
+        super().__init__(413, [_error(["body"], message, "body_too_large")])
 
 
-async def _send_json(send: Callable, status: int, body: dict[str, Any]) -> None:
-    import json
+class BodyTimeout(HTTPException):
+    # The connection is closed after the 408: its client is stalled, so there is nothing to drain.
+    # (A 413's connection stays open: uvicorn reads the rest of the body and drops it, and closing
+    # at once could reset the connection before the client has read the answer.)
+    def __init__(self, seconds: float):
+        message = f"the request body did not arrive within {seconds:g} s of its headers"
+        super().__init__(408, [_error(["body"], message, "body_timeout")], headers={"Connection": "close"})
 
-    body["message"] = _message(body["detail"])
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
-        }
-    )
+
+async def _send_error(
+    send: Callable, status: int, detail: list[dict[str, Any]], headers: dict[str, str] | None = None
+) -> None:
+    """An error answer from outside the app (the middleware), with the app's error body."""
+    payload = _dump(error_body(detail))
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -976,12 +1355,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)"
     )
     parser.add_argument("--port", type=int, default=8000, help="default 8000")
-    parser.add_argument(
+    http = parser.add_argument_group("connections (uvicorn)")
+    http.add_argument(
         "--max-connections",
         type=int,
         default=256,
-        help="open connections at most; more are answered 503 at once (default 256: idle half-sent "
-        "requests cannot pile up without bound)",
+        help="open connections at most; a request arriving beyond that is answered 503 at once by uvicorn "
+        "(plain text, not the service's JSON body) (default 256)",
+    )
+    http.add_argument(
+        "--keep-alive-timeout",
+        type=_positive_int,
+        default=5,
+        metavar="S",
+        help="an idle keep-alive connection is closed after S seconds (default 5)",
+    )
+    http.add_argument(
+        "--header-timeout",
+        type=_non_negative_float,
+        default=10.0,
+        metavar="S",
+        help="a connection that has not sent a complete request line and headers S seconds after it opened "
+        "(or after its last answer) is closed; uvicorn has no such deadline of its own (default 10; 0: none)",
     )
     add_model_arguments(parser)  # --batch-size is the micro-batch limit
     service = parser.add_argument_group("service")
@@ -1016,6 +1411,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"per request body; more gets 413 (default {defaults.max_body_bytes})",
     )
     service.add_argument(
+        "--body-timeout",
+        type=float,
+        default=defaults.body_timeout_s,
+        metavar="S",
+        help=f"a body still incomplete S seconds after its headers gets 408 (default {defaults.body_timeout_s:g})",
+    )
+    service.add_argument(
         "--api-key-file", default=None, help=f"bearer keys, one per line (also ${API_KEYS_ENV}, comma-separated)"
     )
     service.add_argument(
@@ -1027,6 +1429,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     service.add_argument(
         "--log-tickets", action="store_true", help="log ticket text (off: tickets carry personal data)"
+    )
+    service.add_argument(
+        "--show-paths",
+        action="store_true",
+        help="show server paths (model folder, drift reference) in /readyz, /v1/drift and error reasons "
+        "(off: names only, e.g. the folder's last part)",
     )
     service.add_argument(
         "--drift-window",
@@ -1053,11 +1461,95 @@ def config_from_args(args: argparse.Namespace) -> ServiceConfig:
         max_text_chars=args.max_text_chars,
         max_request_tickets=args.max_request_tickets,
         max_body_bytes=args.max_body_bytes,
+        body_timeout_s=args.body_timeout,
         api_keys=read_api_keys(args.api_key_file),
         cors_origins=tuple(args.cors_origin),
         log_tickets=args.log_tickets,
+        show_paths=args.show_paths,
         drift_window=args.drift_window,
     )
+
+
+def uvicorn_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The uvicorn.Config keywords `triage serve` runs with (tests start a server with the same)."""
+    settings: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        # ObserveRequests logs every request by route template; uvicorn's access log would add the raw
+        # query string, where a client's mistaken ?api_key=... would be written to the log.
+        "access_log": False,
+        "limit_concurrency": args.max_connections,
+        "timeout_keep_alive": args.keep_alive_timeout,
+        "timeout_graceful_shutdown": 10,  # SIGTERM: in-flight requests get 10 s, not minutes
+    }
+    if args.header_timeout > 0:
+        settings["http"] = header_deadline_protocol(args.header_timeout)
+    return settings
+
+
+def header_deadline_protocol(seconds: float) -> type:
+    """Uvicorn's h11 protocol plus what uvicorn lacks: a deadline for a request's line and headers.
+
+    Without it a connection that sends nothing, or one header byte a second, is held for ever; with
+    --max-connections, 256 of them make uvicorn answer every real request 503. The deadline runs from
+    when the connection opens or its last answer went out, and the keep-alive timer does not replace
+    it: any byte received resets that one. With it, uvicorn runs h11 even where httptools is installed.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderDeadlineH11Protocol(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._start_header_deadline()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._start_header_deadline()
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.conn.their_state is not h11.IDLE:  # a request's headers are in
+                self._stop_header_deadline()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._stop_header_deadline()
+            super().connection_lost(exc)
+
+        def _start_header_deadline(self) -> None:
+            self._stop_header_deadline()
+            if not self.transport.is_closing():
+                self._header_timer = self.loop.call_later(seconds, self._headers_too_late)
+
+        def _stop_header_deadline(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_too_late(self) -> None:
+            self._header_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                log.debug("closing a connection without complete request headers after %g s", seconds)
+                self.transport.close()
+
+    return HeaderDeadlineH11Protocol
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return number
+
+
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if not number >= 0:  # also NaN
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return number
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1077,18 +1569,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        # ObserveRequests logs every request by route template; uvicorn's access log would add the raw
-        # query string, where a client's mistaken ?api_key=... would be written to the log.
-        access_log=False,
-        limit_concurrency=args.max_connections,
-        timeout_keep_alive=5,
-        timeout_graceful_shutdown=10,  # SIGTERM: in-flight requests get 10 s, not minutes
-    )
+    uvicorn.run(app, **uvicorn_settings(args))
     return 0
 
 

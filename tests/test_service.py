@@ -2,17 +2,22 @@
 
 Most tests put `FakeEngine` behind the real app, where the fake is the point: its answers are a
 function of the ticket text (so a response can be matched to its request), and it can block or fail
-on demand (so queueing and failure handling are testable). The tests at the end run the real engine
-on the shipped adapter, and one starts the service the way `triage serve` does with a broken model path.
+on demand (so queueing and failure handling are testable). Slow and vanishing clients are raw sockets
+against a real uvicorn server started with `triage serve`'s own settings. The tests at the end run the
+real engine on the shipped adapter, and one starts the service the way `triage serve` does with a
+broken model path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
+import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,7 +26,6 @@ from conftest import REPO_ROOT, serve_in_thread, wait_ready
 from fastapi.testclient import TestClient
 
 from inference.drift import write_reference
-from inference.engine import TriageResult
 from inference.service import (
     API_KEYS_ENV,
     LoadedModel,
@@ -33,6 +37,7 @@ from inference.service import (
     read_api_keys,
 )
 from ticket_triage.models import SHIPPED_ADAPTER, folder_version
+from ticket_triage.result import TriageResult
 
 VPN = {"subject": "VPN down", "description": "The VPN drops every ten minutes since this morning."}
 
@@ -199,17 +204,21 @@ def test_a_huge_ticket_list_is_refused_by_its_length_before_any_ticket_is_valida
     # event loop ~37 s, and answered with 100,000 errors (21.8 MB) before the 64-ticket limit was checked.
     with TestClient(make_app(schema, max_request_tickets=8, max_queue=8)) as c:
         wait_ready(c)
-        body = '{"tickets": [' + ", ".join(["{}"] * 100_000) + "]}"
+        body = '{"tickets": [' + ", ".join(["{}"] * 5_000) + "]}"
         r = c.post("/v1/triage", content=body, headers={"content-type": "application/json"})
         assert r.status_code == 413
         assert r.json()["detail"] == [
             {
                 "loc": ["body", "tickets"],
                 "field": "tickets",
-                "msg": "100000 tickets; at most 8 per request",
+                "msg": "5000 tickets; at most 8 per request",
                 "type": "too_many_tickets",
             }
         ]
+        # 100,000 of them are over the JSON token bound: refused from a count of the bytes, unparsed.
+        body = '{"tickets": [' + ", ".join(["{}"] * 100_000) + "]}"
+        r = c.post("/v1/triage", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 413 and r.json()["detail"][0]["type"] == "json_too_large"
         # Within the limit, a request with many problems lists the first 20 and counts the rest.
         r = c.post("/v1/triage", json={"tickets": [{"txt": "a", "body": "b", "title": "c"}] * 8})
         assert r.status_code == 422
@@ -234,6 +243,191 @@ def test_body_over_the_byte_limit_is_refused_before_it_is_read(schema):
         assert c.post("/v1/triage", json={"text": "small"}).status_code == 200
 
 
+def test_tickets_carry_the_clients_ids_back(client, schema):
+    batch = {"tickets": [{"id": "INC-1", "text": "VPN down"}, {"text": "no id"}, {"id": 7, "text": "printer"}]}
+    results = client.post("/v1/triage", json=batch | {"classification_only": True}).json()["results"]
+    assert [r.get("id") for r in results] == ["INC-1", None, 7]
+    assert "id" not in results[1]  # absent, not null
+    assert results[2]["ticket"]["category"] == expected_category("printer", schema)
+    assert client.post("/v1/triage", json={"id": "one", "text": "VPN"}).json()["results"][0]["id"] == "one"
+    for bad, field in (
+        ({"id": "x" * 201, "text": "a"}, "id"),
+        ({"id": 1.5, "text": "a"}, "id"),
+        ({"id": "a", "tickets": [{"text": "b"}]}, "body"),
+    ):
+        r = client.post("/v1/triage", json=bad)
+        assert r.status_code == 422 and any(e["field"].startswith(field) for e in r.json()["detail"]), r.text
+
+
+# ---- one error body everywhere ---------------------------------------------------------------------------
+ERROR_CASES = [
+    # (method, path, request keywords, status, what the message must say)
+    ("GET", "/no-such-route", {}, 404, 'no route GET "/no-such-route"'),
+    ("DELETE", "/v1/triage", {}, 405, "DELETE is not allowed"),
+    ("GET", "/v1/triage", {}, 405, "use POST"),
+    ("POST", "/v1/triage", {"content": b'{"text": "VPN', "headers": {"content-type": "application/json"}}, 400, "JSON"),
+    ("POST", "/v1/triage", {"json": {"text": 42}}, 422, "text: Input should be a valid string"),
+    ("POST", "/v1/triage", {"json": {"text": "x" * 2001}}, 413, "2,001 characters"),
+    ("POST", "/v1/triage", {"content": b"x" * 5000, "headers": {"content-type": "application/json"}}, 413, "bytes"),
+    ("POST", "/v1/triage", {"content": b'{"text": "a"}', "headers": {"content-type": "text/plain"}}, 415, "text/plain"),
+    ("POST", "/v1/triage?api_key=s3cret", {"json": {"text": "a"}}, 400, "Authorization: Bearer"),
+    ("POST", "/v1/triage", {"json": {"text": "a"}, "headers": {"Authorization": "Bearer wrong"}}, 401, "API key"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "says"),
+    ERROR_CASES,
+    ids=[f"{m}-{p}-{s}" for m, p, _, s, _ in ERROR_CASES],
+)
+def test_every_error_answers_the_same_json_body(schema, method, path, kwargs, status, says):
+    # Regression: 404, 405 and body-parse failures answered FastAPI's {"detail": "Not Found"} without
+    # the `message` every other error has.
+    app = make_app(schema, max_text_chars=2000, max_body_bytes=4000, api_keys=frozenset({"k"}))
+    headers = {"Authorization": "Bearer k"} | kwargs.pop("headers", {})
+    with TestClient(app) as c:
+        wait_ready(c)
+        r = c.request(method, path, headers=headers, **kwargs)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert set(body) == {"detail", "message"} and says in body["message"], body
+    assert isinstance(body["detail"], str) or all(set(e) == {"loc", "field", "msg", "type"} for e in body["detail"])
+    if status == 405:
+        assert r.headers["allow"] == "POST"
+
+
+def test_the_service_errors_outside_validation_have_the_body_too(schema):
+    gate = threading.Event()
+
+    def slow_load():
+        gate.wait(30)
+        raise RuntimeError("never loads")
+
+    with TestClient(create_app(schema, ServiceConfig(), slow_load)) as c:
+        try:
+            r = c.post("/v1/triage", json={"text": "a"})
+            assert r.status_code == 503 and set(r.json()) == {"detail", "message"} and "loading" in r.json()["message"]
+        finally:
+            gate.set()
+    with TestClient(make_app(schema, engine=FakeEngine(schema, fail_on="boom"))) as c:
+        wait_ready(c)
+        r = c.post("/v1/triage", json={"text": "boom"})
+        assert r.status_code == 500 and set(r.json()) == {"detail", "message"} and "error id" in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"],
+)
+def test_a_body_that_is_not_declared_json_is_a_415_not_a_422(client, content_type):
+    headers = {"content-type": content_type} if content_type else {}
+    r = client.post("/v1/triage", content=b'{"text": "VPN down"}', headers=headers)
+    assert r.status_code == 415, r.text
+    assert r.json()["detail"][0]["field"] == "header.content-type" and "application/json" in r.json()["message"]
+    assert client.post("/classify", data={"ticket": "VPN down"}).status_code == 415  # a form post
+    latin = {"content-type": "application/json; charset=latin-1"}
+    r = client.post("/v1/triage", content=b'{"text": "a"}', headers=latin)
+    assert r.status_code == 415 and "UTF-8" in r.json()["message"]
+    for fine in ("application/json", "application/json; charset=UTF-8", "application/vnd.triage+json"):
+        r = client.post("/v1/triage", content=b'{"text": "VPN down"}', headers={"content-type": fine})
+        assert r.status_code == 200, fine
+
+
+STRICT_JSON_CASES = [
+    # (raw body, status, error type, what the message must say)
+    (b'{"text": "first", "text": "second"}', 400, "duplicate_key", 'key "text" appears more than once'),
+    (b'{"tickets": [{"text": "a", "subject": "b", "text": "c"}]}', 400, "duplicate_key", 'key "text"'),
+    (b'{"text": "a", "x": ' + b"[" * 9 + b"]" * 9 + b"}", 400, "json_too_deep", "deeper than 8 levels"),
+    (b"[" * 100_000 + b"]" * 100_000, 413, "json_too_large", "JSON tokens"),
+    (b'{"text": "a", "classification_only": ' + b"9" * 5000 + b"}", 400, "number_too_long", "5,000 characters"),
+    (b'{"text": "a", "classification_only": 1.' + b"0" * 100 + b"}", 400, "number_too_long", "102 characters"),
+    (b'{"text": "a", "classification_only": NaN}', 400, "json_invalid", "NaN is not JSON"),
+    (b'{"text": "caf\xe9 down"}', 400, "utf8_invalid", "byte 0xe9 at byte offset 13"),
+    (b"\xef\xbb\xbf" + b'{"text": "a"}', 400, "json_invalid", "BOM"),
+    (b"", 400, "json_invalid", "the body is empty"),
+    (b'{"tickets": [' + b",".join([b'{"text": "t"}'] * 10_000) + b"]}", 413, "json_too_large", "at most 20,000"),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "kind", "says"), STRICT_JSON_CASES, ids=[c[2] + f"-{i}" for i, c in enumerate(STRICT_JSON_CASES)]
+)
+def test_the_body_is_parsed_strictly(client, body, status, kind, says):
+    r = client.post("/v1/triage", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == status, r.text
+    [error] = r.json()["detail"]
+    assert error["type"] == kind and says in error["msg"], error
+
+
+def test_a_valid_body_passes_the_strict_reader_unchanged(client, schema):
+    text = 'caf\u00e9 \\"quoted\\" [not, a, list] {nor: an object} ' + "1234567890" * 5
+    body = json.dumps({"tickets": [{"id": i, "text": text} for i in range(5)], "classification_only": True})
+    r = client.post("/v1/triage", content=body.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 200, r.text
+    expected = expected_category(json.loads(body)["tickets"][0]["text"], schema)
+    assert [res["ticket"]["category"] for res in r.json()["results"]] == [expected] * 5
+
+
+def test_hostile_bodies_are_refused_from_their_bytes_without_parsing(monkeypatch):
+    # Parsing 8 MB of `[[],[],...]` takes ~0.4 s of the event loop; the token count refuses it unparsed.
+    from types import SimpleNamespace
+
+    from inference import service as service_module
+
+    def never(*args, **kwargs):
+        raise AssertionError("json.loads ran on a body the byte checks should have refused")
+
+    monkeypatch.setattr(service_module, "json", SimpleNamespace(loads=never, JSONDecodeError=json.JSONDecodeError))
+    size = 8 * 2**20
+    for body in (
+        b'{"tickets": [' + b",".join([b"[]"] * (size // 3)) + b"]}",
+        b"[" + b",".join([b'"a"'] * (size // 4)) + b"]",
+        b'{"x": ' + b"[" * (size // 2) + b"]" * (size // 2) + b"}",
+        b'{"text": "a", "x": [[[[[[[[[1]]]]]]]]]}',
+    ):
+        with pytest.raises(service_module.BadBody) as refused:
+            service_module.parse_json_body(body)
+        assert refused.value.kind in ("json_too_large", "json_too_deep")
+
+
+def test_hostile_bodies_are_answered_fast_while_healthz_stays_responsive(schema):
+    size = 8 * 2**20 - 64
+    bodies = [
+        b'{"tickets": [' + b",".join([b"{}"] * (size // 3)) + b"]}",
+        b'{"tickets": [' + b",".join([b'"' + b"a" * 60 + b'"'] * (size // 63)) + b"]}",
+        b'{"text": "' + b"x" * size + b'"}',
+        b'{"text": "a", "classification_only": ' + b"7" * size + b"}",
+        b'{"a": 1, ' + b",".join(b'"k%d": 1' % i for i in range(size // 14)) + b', "a": 2}',
+    ]
+    with serve_in_thread(make_app(schema)) as url, httpx.Client(base_url=url, timeout=30) as c:
+        wait_ready(c)
+        health: list[float] = []
+        stop = threading.Event()
+
+        def probe() -> None:
+            with httpx.Client(base_url=url, timeout=10) as p:
+                while not stop.is_set():
+                    sent = time.perf_counter()
+                    assert p.get("/healthz").status_code == 200
+                    health.append(time.perf_counter() - sent)
+                    time.sleep(0.01)
+
+        prober = threading.Thread(target=probe)
+        prober.start()
+        try:
+            for body in bodies:
+                sent = time.perf_counter()
+                r = c.post("/v1/triage", content=body, headers={"content-type": "application/json"})
+                took = time.perf_counter() - sent
+                assert 400 <= r.status_code < 500 and r.json()["message"], r.text[:300]
+                assert took < 1.0, f"{r.json()['detail'][0]['type']}: {took:.2f} s"
+        finally:
+            stop.set()
+            prober.join()
+        assert health and max(health) < 0.5, f"/healthz took up to {max(health):.2f} s"
+
+
 # ---- access ----------------------------------------------------------------------------------------
 def test_api_keys_are_required_when_configured(schema):
     with TestClient(make_app(schema, api_keys=frozenset({"k-one", "k-two"}))) as c:
@@ -247,6 +441,22 @@ def test_api_keys_are_required_when_configured(schema):
         assert ok.status_code == 200
         for open_route in ("/healthz", "/readyz", "/", "/docs"):  # probes, the page and docs stay open
             assert c.get(open_route).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["api_key=s3cret-value", "key=s3cret-value", "API_KEY=s3cret-value&x=1", "token="])
+def test_an_api_key_in_the_query_string_is_refused_and_never_logged(schema, caplog, query):
+    # Keys in URLs end up in proxy, load-balancer and browser logs; the header is the only way in.
+    with TestClient(make_app(schema, api_keys=frozenset({"s3cret-value"}))) as c, caplog.at_level(logging.DEBUG):
+        wait_ready(c)
+        auth = {"Authorization": "Bearer s3cret-value"}  # even with the right header as well
+        for method, path in (("POST", "/v1/triage"), ("GET", "/healthz"), ("GET", "/no-such-route")):
+            r = c.request(method, f"{path}?{query}", json={"text": "VPN down"}, headers=auth)
+            assert r.status_code == 400, r.text
+            assert "Authorization: Bearer <key>" in r.json()["message"]
+            assert r.json()["detail"][0]["type"] == "key_in_query" and "s3cret-value" not in r.text
+        assert c.post("/v1/triage?verbose=1", json={"text": "VPN down"}, headers=auth).status_code == 200
+    server_log = [r.getMessage() for r in caplog.records if not r.name.startswith("httpx")]  # not the client's
+    assert server_log and not any("s3cret-value" in line for line in server_log)
 
 
 def test_api_keys_come_from_the_environment_and_a_file(tmp_path, monkeypatch):
@@ -282,17 +492,45 @@ def test_config_rejects_impossible_limits():
 # ---- faults ----------------------------------------------------------------------------------------
 def test_model_that_fails_to_load_keeps_the_process_up_with_the_reason(schema):
     def broken():
-        raise FileNotFoundError("adapter folder /models/gone does not exist")
+        raise FileNotFoundError("adapter folder /srv/models/gone does not exist")
 
     with TestClient(create_app(schema, ServiceConfig(), broken)) as c:
         body = wait_ready(c)
-        assert body["status"] == "failed" and "/models/gone" in body["reason"]
+        # The reason names the folder, not where the server keeps it (--show-paths for that).
+        assert body["status"] == "failed" and "adapter folder .../gone does not exist" in body["reason"]
+        assert "/srv" not in body["reason"]
         assert c.get("/healthz").status_code == 200
         ready = c.get("/readyz")
         assert ready.status_code == 503 and "Retry-After" in ready.headers
         r = c.post("/v1/triage", json={"text": "VPN down"})
-        assert r.status_code == 503 and "/models/gone" in r.json()["message"]
+        assert r.status_code == 503 and ".../gone" in r.json()["message"] and "/srv" not in r.text
         assert "triage_model_ready 0.0" in c.get("/metrics").text
+    with TestClient(create_app(schema, ServiceConfig(show_paths=True), broken)) as c:
+        assert "/srv/models/gone" in wait_ready(c)["reason"]
+
+
+def test_readyz_and_drift_name_models_without_server_paths_unless_asked(schema, tmp_path):
+    folder = tmp_path / "adapters" / "itsm-v7"
+    folder.mkdir(parents=True)
+    engine = FakeEngine(schema)
+    engine.name = str(folder)  # a local model folder, as `triage serve --model /abs/path` loads it
+    reference = [fake_result(schema, f"r{i}").to_dict() for i in range(5)]
+
+    def load():
+        return LoadedModel(engine, "v-test", reference, str(tmp_path / "refs" / "drift_reference.jsonl"))
+
+    for show_paths in (False, True):
+        with TestClient(create_app(schema, ServiceConfig(show_paths=show_paths), load)) as c:
+            ready = wait_ready(c)
+            assert ready["model"] == "itsm-v7" and ready["model_version"] == "v-test"
+            answer = c.post("/v1/triage", json={"text": "VPN down"}).json()
+            assert answer["model"] == "itsm-v7"
+            drift = c.get("/v1/drift").json()
+            if show_paths:
+                assert ready["model_path"] == str(folder) and drift["reference"].startswith(str(tmp_path))
+            else:
+                assert str(tmp_path) not in json.dumps(ready) + json.dumps(drift) + json.dumps(answer)
+                assert drift["reference"] == ".../drift_reference.jsonl"
 
 
 def test_engine_failure_is_a_500_with_an_error_id_and_the_worker_goes_on(schema, caplog):
@@ -377,12 +615,200 @@ def test_full_queue_answers_503_with_retry_after_then_recovers(schema):
 
 
 def _wait_for(condition, timeout: float = 10.0) -> None:
-    import time
 
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition never held"
         time.sleep(0.01)
+
+
+# ---- clients that vanish, stall or trickle -----------------------------------------------------------
+@contextmanager
+def serve_like_triage_serve(app, argv: list[str] = ()):
+    """`app` under uvicorn with the settings `triage serve ARGV` gives it, on a free loopback port."""
+    import socket
+
+    import uvicorn
+
+    from inference import service as service_module
+
+    settings = service_module.uvicorn_settings(build_parser().parse_args(list(argv)))
+    for name in ("host", "port", "log_level"):
+        settings.pop(name)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **settings))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    _wait_for(lambda: server.started or not thread.is_alive(), timeout=30)
+    try:
+        yield sock.getsockname()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+def _raw(address, data: bytes = b""):
+    import socket
+
+    conn = socket.create_connection(address, timeout=10)
+    if data:
+        conn.sendall(data)
+    return conn
+
+
+def _closed_by_server(conn, within: float) -> bool:
+    """True when the server closes `conn` (reading its answer, if any, to the end) within `within` s."""
+    conn.settimeout(within)
+    try:
+        while conn.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+def _post_head(path: str, length: int) -> bytes:
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    ).encode()
+
+
+def test_serve_flags_set_uvicorns_limits_and_timeouts(monkeypatch):
+    # Regression: uvicorn ran with no connection limit (1,500 idle half-requests held open) and its access
+    # log wrote raw query strings, where a mistaken ?api_key=... landed; SIGTERM waited ~2 minutes.
+    import uvicorn
+
+    from inference import service as service_module
+
+    captured = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: captured.update(kwargs))
+    argv = ["--port", "8765", "--max-connections", "100", "--keep-alive-timeout", "3", "--header-timeout", "4"]
+    assert service_module.main(argv) == 0
+    assert captured["access_log"] is False and captured["limit_concurrency"] == 100
+    assert captured["timeout_graceful_shutdown"] == 10 and captured["port"] == 8765
+    assert captured["timeout_keep_alive"] == 3 and issubclass(captured["http"], asyncio.Protocol)
+    defaults = service_module.uvicorn_settings(build_parser().parse_args([]))
+    assert defaults["timeout_keep_alive"] == 5 and defaults["limit_concurrency"] == 256 and "http" in defaults
+    assert "http" not in service_module.uvicorn_settings(build_parser().parse_args(["--header-timeout", "0"]))
+    assert config_from_args(build_parser().parse_args(["--body-timeout", "7"])).body_timeout_s == 7
+    for bad in (["--header-timeout", "-1"], ["--keep-alive-timeout", "0"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(bad)
+
+
+def test_a_connection_without_complete_headers_is_closed_after_the_header_timeout(schema):
+    # Uvicorn has no such deadline: a connection that sends nothing, or a header byte at a time, was
+    # held for ever, and --max-connections of them made every real request a 503.
+    with serve_like_triage_serve(make_app(schema), ["--header-timeout", "0.5", "--keep-alive-timeout", "30"]) as addr:
+        silent = _raw(addr)
+        trickle = _raw(addr, b"GET /healthz HTTP/1.1\r\n")
+        started = time.monotonic()
+        for _ in range(10):  # a byte every 0.15 s: each resets uvicorn's keep-alive timer, not this one
+            if trickle.fileno() == -1:
+                break
+            try:
+                trickle.sendall(b"X")
+            except OSError:
+                break
+            time.sleep(0.15)
+        assert _closed_by_server(trickle, within=5) and time.monotonic() - started < 3
+        assert _closed_by_server(silent, within=5)
+        # A request whose headers arrived in time is not cut off by the deadline while it waits ...
+        served = _raw(addr, b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        served.settimeout(5)
+        assert served.recv(65536).startswith(b"HTTP/1.1 200")
+        # ... and after its answer the next request's headers are due within the deadline again.
+        served.sendall(b"GET /healthz HTTP/1.1\r\n")
+        assert _closed_by_server(served, within=5)
+        with httpx.Client(base_url=f"http://{addr[0]}:{addr[1]}") as c:
+            assert c.get("/healthz").status_code == 200
+
+
+def test_a_stalled_body_gets_408_and_a_vanished_client_is_not_counted_as_a_400(schema):
+    app = make_app(schema, body_timeout_s=0.5)
+    with serve_like_triage_serve(app, ["--header-timeout", "0"]) as addr:
+        stalled = _raw(addr, _post_head("/v1/triage", 100) + b'{"text": "half')
+        stalled.settimeout(5)
+        answer = b""
+        while chunk := stalled.recv(65536):
+            answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408") and b"connection: close" in head.lower()
+        assert "did not arrive within 0.5 s" in json.loads(body)["message"]
+        gone = _raw(addr, _post_head("/v1/triage", 100) + b'{"text": "half')
+        time.sleep(0.1)
+        gone.close()  # half a body, then the client vanished
+        with httpx.Client(base_url=f"http://{addr[0]}:{addr[1]}") as c:
+            _wait_for(lambda: 'code="499",route="/v1/triage"' in c.get("/metrics").text)
+            metrics = c.get("/metrics").text
+        assert 'triage_http_requests_total{code="408",route="/v1/triage"} 1.0' in metrics
+        assert 'triage_http_requests_total{code="499",route="/v1/triage"} 1.0' in metrics
+        assert 'code="400"' not in metrics
+
+
+def test_a_client_that_disconnects_has_its_queued_tickets_dropped_not_decoded(schema):
+    # Regression: a client that gave up (or timed out) still had its queued tickets decoded, and they
+    # kept their places in --max-queue while nobody waited for them.
+    gate = threading.Event()
+    engine = FakeEngine(schema, gate=gate)
+    app = make_app(schema, engine=engine, max_batch_size=8, max_queue=4, max_request_tickets=4, batch_window_ms=0)
+    with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=30) as c:
+        wait_ready(c)
+        host, port = url.removeprefix("http://").split(":")
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(c.post, "/v1/triage", json={"text": "holds the engine"})
+            _wait_for(lambda: len(engine.calls) == 1)
+            body = json.dumps({"tickets": [{"text": f"abandoned {i}"} for i in range(3)]}).encode()
+            leaving = _raw((host, int(port)), _post_head("/v1/triage", len(body)) + body)
+            _wait_for(lambda: "triage_queue_tickets 3.0" in c.get("/metrics").text)
+            leaving.close()
+            _wait_for(lambda: "triage_queue_tickets 0.0" in c.get("/metrics").text)
+            # Its places in the queue are free at once: 3 more tickets fit in --max-queue 4.
+            after = pool.submit(c.post, "/v1/triage", json={"tickets": [{"text": f"kept {i}"} for i in range(3)]})
+            _wait_for(lambda: "triage_queue_tickets 3.0" in c.get("/metrics").text)
+            gate.set()
+            assert first.result().status_code == 200 and after.result().status_code == 200
+        assert engine.calls == [(1, False), (3, False)]  # the abandoned three never reached the engine
+        metrics = c.get("/metrics").text
+    assert "triage_cancelled_tickets_total 3.0" in metrics
+    assert 'triage_tickets_total{status="review"} 4.0' in metrics  # served: the first and the three kept
+    assert 'triage_http_requests_total{code="499",route="/v1/triage"} 1.0' in metrics
+
+
+def test_a_cancelled_request_drops_its_waiting_tickets(schema):
+    # The same path without HTTP: a request task cancelled (a server-side timeout, shutdown) while
+    # its tickets wait. Tickets already handed to the engine are decoded; the others are dropped.
+    from inference.service import Service
+
+    gate = threading.Event()
+    engine = FakeEngine(schema, gate=gate)
+
+    async def scenario():
+        service = Service(schema, ServiceConfig(max_batch_size=1, batch_window_ms=0), lambda: LoadedModel(engine, "v"))
+        await service.start()
+        try:
+            while service.state != "ready":
+                await asyncio.sleep(0.01)
+            request = asyncio.ensure_future(service.triage(["one", "two", "three"], False))
+            while not engine.calls:  # "one" is in the engine, "two" and "three" wait
+                await asyncio.sleep(0.01)
+            request.cancel()
+            await asyncio.wait({request})
+            assert service.waiting == 0
+            gate.set()
+            [done] = await service.triage(["four"], False)
+            assert done.result.ticket == fake_result(schema, "four").ticket
+            return service.metrics.cancelled._value.get()
+        finally:
+            gate.set()
+            await service.stop()
+
+    assert asyncio.run(scenario()) == 2
+    assert engine.calls == [(1, False), (1, False)]  # "one", then "four"
 
 
 # ---- micro-batching ----------------------------------------------------------------------------------
@@ -563,17 +989,3 @@ def test_shipped_adapter_has_a_drift_reference(schema):
     rows = read_results(Path(SHIPPED_ADAPTER) / DRIFT_REFERENCE_FILE, schema)
     assert len(rows) >= 100  # enough for PSI to mean something
     assert json.loads((REPO_ROOT / "models" / "smollm2-135m-itsm" / "calibration.json").read_text())["n"] == len(rows)
-
-
-def test_serve_bounds_connections_and_keeps_query_strings_out_of_the_log(monkeypatch):
-    # Regression: uvicorn ran with no connection limit (1,500 idle half-requests held open) and its access
-    # log wrote raw query strings, where a mistaken ?api_key=... landed; SIGTERM waited ~2 minutes.
-    import uvicorn
-
-    from inference import service as service_module
-
-    captured = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: captured.update(kwargs))
-    assert service_module.main(["--port", "8765", "--max-connections", "100"]) == 0
-    assert captured["access_log"] is False and captured["limit_concurrency"] == 100
-    assert captured["timeout_graceful_shutdown"] == 10 and captured["port"] == 8765
