@@ -860,7 +860,7 @@ def create_app(schema: TicketSchema, config: ServiceConfig, load: Callable[[], L
         reasons: list[str] = Field(description="Why the ticket goes to review (empty for auto).")
         model: str
         timing_ms: float = Field(
-            description="Engine wall time from the start of this ticket's batch to its own answer (queue time not included)."
+            description="Engine wall time from the start of this ticket's batch to its own answer (no queue time)."
         )
 
     class Timing(BaseModel):
