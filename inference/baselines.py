@@ -12,9 +12,12 @@ Two kinds, each one classifier per enum field that has labels in the training ro
     triage baseline fit --kind embedding --train data/synthetic/train.jsonl --out outputs/baselines/embedding
     triage baseline fit --kind embedding --fine-tune-encoder --epochs 3 --train data/synthetic/train.jsonl \\
         --out outputs/baselines/embedding-ft
-    triage baseline predict outputs/baselines/tfidf "VPN drops every ten minutes"
-    triage baseline predict outputs/baselines/tfidf --input tickets.jsonl --full --output results.jsonl
-    triage baseline eval outputs/baselines/tfidf outputs/baselines/embedding --data data/synthetic/test.jsonl
+
+A saved baseline is a model like any other: `triage predict`, `triage eval` and `triage serve` take its
+folder as `--model`:
+
+    triage predict --model outputs/baselines/tfidf --classification-only "VPN drops every ten minutes"
+    triage eval --data data/synthetic/test.jsonl --model outputs/baselines/tfidf --model outputs/baselines/embedding
 
 From Python, a baseline is used like `TriageEngine` (same `TriageResult`, same `evaluate()`):
 
@@ -830,51 +833,22 @@ def _fit_main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predict_main(args: argparse.Namespace) -> int:
-    from inference.predict import input_tickets, write_results
-
-    def missing(message: str) -> None:
-        raise SystemExit(f"error: {message}")
-
-    tickets = input_tickets(args, missing)
-    schema = load_schema(args.schema) if args.schema else None
-    model = load_baseline(args.folder, schema=schema, review_threshold=args.review_threshold)
-    return write_results(
-        model, tickets, args.output, not args.full, args.batch_size, ticket_only=args.ticket_only, pretty=args.pretty
-    )
-
-
-def _eval_main(args: argparse.Namespace) -> int:
-    from inference.evaluate import evaluate, markdown_table
-    from ticket_triage.dataset import read_rows
-
-    columns: dict[str, dict[str, Any]] = {}
-    for folder in args.folder:
-        schema = load_schema(args.schema) if args.schema else None
-        model = load_baseline(folder, schema=schema)
-        rows = read_rows(args.data, model.schema, args.limit, partial_labels=True)
-        key = model.name if model.name not in columns else f"{model.name} ({folder})"
-        print(f"[eval] {key} on {len(rows)} rows of {args.data}", file=sys.stderr, flush=True)
-        columns[key] = evaluate(model, rows, full=args.full, batch_size=args.batch_size)
-    table = markdown_table(columns)
-    print(table)
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "metrics.json").write_text(json.dumps(columns, indent=2) + "\n")
-        (out / "report.md").write_text(f"# Baselines on {args.data}\n\n{table}\n")
-        print(f"wrote {out / 'metrics.json'} and {out / 'report.md'}", file=sys.stderr)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("predict", "eval"):  # one command per job: these were folded into the model commands
+        print(
+            f"triage baseline: `triage baseline {argv[0]}` is gone: use `triage {argv[0]} --model FOLDER` "
+            "(a baseline folder is a model like any other)",
+            file=sys.stderr,
+        )
+        return 2
     parser = argparse.ArgumentParser(
         prog="triage baseline",
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="\n\n".join(__doc__.split("\n\n")[2:3]),
+        epilog="\n\n".join(__doc__.split("\n\n")[2:5]),
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{fit,predict,eval}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{fit}")
 
     fit = commands.add_parser("fit", help="fit a baseline on a labelled JSONL split and save it to a folder")
     fit.add_argument(
@@ -916,37 +890,6 @@ def main(argv: list[str] | None = None) -> int:
     embedding.add_argument("--seed", type=int, default=0)
     embedding.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     fit.set_defaults(run=_fit_main)
-
-    predict = commands.add_parser("predict", help="triage tickets with a saved baseline")
-    predict.add_argument("folder", help="a folder written by `triage baseline fit`")
-    predict.add_argument("text", nargs="*", help="ticket text(s); none reads stdin")
-    predict.add_argument("--input", help="JSONL/text file of tickets, or - for stdin (one per line)")
-    predict.add_argument("--output", help="write results as JSONL here instead of stdout")
-    predict.add_argument(
-        "--full", action="store_true", help="add the free-text fields (a placeholder: the ticket's first sentence)"
-    )
-    predict.add_argument("--ticket-only", action="store_true", help="print only the JSON ticket, not the result")
-    predict.add_argument("--pretty", action="store_true", help="indent the JSON")
-    predict.add_argument(
-        "--review-threshold",
-        type=float,
-        default=None,
-        metavar="P",
-        help="review below this confidence on any field (default: the schema's per field)",
-    )
-    predict.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
-    add_schema_argument(predict)
-    predict.set_defaults(run=_predict_main)
-
-    evaluate = commands.add_parser("eval", help="score saved baselines on a labelled JSONL split (as `triage eval`)")
-    evaluate.add_argument("folder", nargs="+", help="folders written by `triage baseline fit`")
-    evaluate.add_argument("--data", required=True, help="labelled JSONL (e.g. data/synthetic/test.jsonl)")
-    evaluate.add_argument("--limit", type=int, default=None, help="evaluate the first N rows only")
-    evaluate.add_argument("--full", action="store_true", help="add the placeholder free-text fields too")
-    evaluate.add_argument("--out", help="write metrics.json and report.md to this folder")
-    evaluate.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
-    add_schema_argument(evaluate)
-    evaluate.set_defaults(run=_eval_main)
 
     args = parser.parse_args(argv)
     try:

@@ -175,7 +175,7 @@ def report_table(report: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from inference.predict import add_model_arguments, load_engine
+    from inference.loader import add_model_arguments, load_triager
 
     parser = argparse.ArgumentParser(
         prog="triage calibrate",
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     fit_rows = read_rows(args.data, schema, limit=args.limit, partial_labels=True)
     test_rows = read_rows(args.test, schema, limit=args.limit, partial_labels=True) if args.test else fit_rows
     resolved = resolve_model(args.model or default_model())
-    engine = load_engine(args, args.model)
+    engine = load_triager(args, args.model)
     engine.temperatures = dict.fromkeys(engine.temperatures, 1.0)  # fit from the raw scores
 
     def run(rows: list[dict[str, Any]]) -> list[Any]:

@@ -14,7 +14,9 @@ plots, and predictions.jsonl: one line per ticket with its id, labels, `meta`, t
 and which fields it got right, for per-group metrics without a second inference pass (one folder per
 model when there are several, plus the side-by-side table). By default the
 free-text summary is skipped (`--full` decodes it too): it dominates CPU time and has no single
-right answer. `triage compare` prints only the side-by-side table.
+right answer. Several `--model`s (any mix of adapters, base models, baseline folders and
+`openai:NAME`) give one side-by-side table, the best value of each row in bold; `--json` prints it
+as JSON.
 """
 
 from __future__ import annotations
@@ -356,7 +358,7 @@ def slug(name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from inference.predict import add_model_arguments, load_engine
+    from inference.loader import add_model_arguments, load_triager
 
     parser = argparse.ArgumentParser(
         prog="triage eval",
@@ -367,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, help="labelled JSONL (e.g. data/synthetic/test.jsonl)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate the first N rows only")
     parser.add_argument("--full", action="store_true", help="decode free-text fields too (slower)")
-    parser.add_argument("--out", help="write metrics.json, report.md and PNG plots to this folder")
+    parser.add_argument("--out", help="write metrics.json, report.md, predictions.jsonl and PNG plots to this folder")
+    parser.add_argument("--json", action="store_true", help="print the metrics table as JSON instead of Markdown")
     add_model_arguments(parser, multiple=True)
     args = parser.parse_args(argv)
 
@@ -377,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     columns = {}
     models = args.model or [None]
     for name in models:
-        engine = load_engine(args, model=name)
+        engine = load_triager(args, model=name)
         print(f"[eval] {engine.name} on {len(rows)} rows of {args.data}", file=sys.stderr, flush=True)
         results, seconds = predict_rows(engine, rows, full=args.full, batch_size=args.batch_size)
         metrics, details = score_details(engine.schema, rows, results, seconds)
@@ -397,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
             write_report(out, title, metrics, details, prediction_rows(engine.schema, rows, results))
             print(f"[eval] wrote {out / 'report.md'}, metrics.json, predictions.jsonl and plots", file=sys.stderr)
     table = markdown_table(columns)
-    print(table)
+    print(json.dumps(columns, indent=2) if args.json else table)
     if args.out and len(models) > 1:
         out = Path(args.out)
         (out / "compare.json").write_text(json.dumps(columns, indent=2) + "\n")

@@ -511,11 +511,11 @@ class EngineFailed(Exception):
 def load_for_service(args: argparse.Namespace) -> LoadedModel:
     """Load the model `triage serve` was started with, its version and its drift reference."""
     from inference.baselines import is_baseline
-    from inference.predict import OPENAI_PREFIX, load_engine
+    from inference.loader import OPENAI_PREFIX, load_triager
     from ticket_triage.models import default_model, folder_version, resolve_model
 
     model = args.model or default_model()
-    engine = load_engine(args, model)
+    engine = load_triager(args, model)
     if model.startswith(OPENAI_PREFIX):
         folder: str | None = None
     elif is_baseline(model):
@@ -1342,7 +1342,7 @@ def read_api_keys(path: str | None) -> frozenset[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from inference.predict import add_model_arguments
+    from inference.loader import add_model_arguments
 
     defaults = ServiceConfig()
     parser = argparse.ArgumentParser(

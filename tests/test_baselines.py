@@ -232,7 +232,7 @@ def test_placeholder_summary() -> None:
     assert placeholder_text(" \n ", 120) == "(empty ticket)"
 
 
-def test_cli_fit_predict_eval(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_cli_fit_then_the_folder_is_a_model(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "cli-tfidf"
     assert (
         main(["fit", "--kind", "tfidf", "--train", str(data_dir / "train.jsonl"), "--limit", "100", "--out", str(out)])
@@ -240,14 +240,20 @@ def test_cli_fit_predict_eval(data_dir: Path, tmp_path: Path, capsys: pytest.Cap
     )
     assert (out / META_FILE).is_file()
     capsys.readouterr()
-    assert main(["predict", str(out), "VPN drops every ten minutes", "printer jams", "--ticket-only"]) == 0
+    # A baseline folder is a model: `triage predict` and `triage eval` take it as --model.
+    from inference.evaluate import main as evaluate
+    from inference.predict import main as predict
+
+    texts = ["VPN drops every ten minutes", "printer jams"]
+    assert predict(["--model", str(out), *texts, "--ticket-only", "--classification-only"]) == 0
     tickets = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(tickets) == 2 and all("category" in t and "summary" not in t for t in tickets)
-    assert main(["predict", str(out), "VPN drops every ten minutes", "--full"]) == 0
+    assert predict(["--model", str(out), "VPN drops every ten minutes"]) == 0
     assert json.loads(capsys.readouterr().out)["ticket"]["summary"] == "VPN drops every ten minutes"
-    assert main(["eval", str(out), "--data", str(data_dir / "test.jsonl")]) == 0
+    assert evaluate(["--model", str(out), "--data", str(data_dir / "test.jsonl")]) == 0
     assert "category/accuracy" in capsys.readouterr().out
-    assert main(["predict", str(tmp_path / "missing"), "text"]) == 2
+    assert main(["predict", str(out), "text"]) == 2  # folded into `triage predict --model`, said so
+    assert "triage predict --model FOLDER" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(
             [

@@ -1,4 +1,4 @@
-"""`triage eval` / `triage compare`: metrics on hand-made results, the report with its plots, the CLIs."""
+"""`triage eval`: metrics on hand-made results, the report with its plots, the CLIs."""
 
 from __future__ import annotations
 
@@ -173,36 +173,18 @@ def test_eval_cli_writes_a_report_per_model_and_the_table(tiny_model_dir, tmp_pa
     assert (out / "compare.md").is_file() and json.loads((out / "compare.json").read_text())
 
 
-def test_compare_cli_prints_json_and_needs_two_models(tiny_model_dir, tmp_path, capsys):
+def test_eval_with_several_models_prints_one_json_table(tiny_model_dir, tmp_path, capsys):
+    """`triage eval` with several --model is the comparison (`triage compare` folded into it)."""
     from generating.synthetic import main as generate
-    from inference.compare import main as compare
 
     generate(["--n", "60", "--seed", "2", "--out", str(tmp_path / "data")])
     capsys.readouterr()
     data = str(tmp_path / "data" / "test.jsonl")
-    assert (
-        compare(
-            [
-                "--data",
-                data,
-                "--limit",
-                "3",
-                "--model",
-                tiny_model_dir,
-                "--model",
-                "smollm2-135m",
-                "--json",
-                "--out",
-                str(tmp_path / "cmp"),
-            ]
-        )
-        == 0
-    )
+    argv = ["--data", data, "--limit", "3", "--model", tiny_model_dir, "--model", "smollm2-135m", "--json"]
+    assert main([*argv, "--out", str(tmp_path / "cmp"), "--dtype", "float32"]) == 0
     columns = json.loads(capsys.readouterr().out)
     assert len(columns) == 2 and all(c["schema_valid_rate"] == 1.0 for c in columns.values())
     assert (tmp_path / "cmp" / "compare.md").is_file()
-    with pytest.raises(SystemExit):
-        compare(["--data", data, "--model", tiny_model_dir])
 
 
 def test_eval_out_writes_per_ticket_predictions(tmp_path, capsys):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 
 import pytest
 
-from inference.predict import _threshold, main, read_texts
+from inference.predict import main, read_texts
 from ticket_triage.dataset import DataError
 
 
@@ -54,14 +53,6 @@ def test_missing_input_file_is_one_error_line(tmp_path, capsys):
     assert triage(["predict", "--input", str(tmp_path / "missing.jsonl"), "--model", "tfidf-not-needed"]) == 2
     err = capsys.readouterr().err
     assert "missing.jsonl: cannot read the file" in err and "Traceback" not in err
-
-
-def test_threshold_flag_parses_global_and_per_field_values():
-    assert _threshold("0.7") == (None, 0.7)
-    assert _threshold("category=0.8") == ("category", 0.8)
-    for bad in ("high", "category=2"):
-        with pytest.raises(argparse.ArgumentTypeError):
-            _threshold(bad)
 
 
 def test_predict_file_to_file_with_per_field_thresholds(tiny_model_dir, tmp_path, schema, capsys):
@@ -122,7 +113,7 @@ class PoisonedEngine:
 def test_a_failing_ticket_gets_an_error_row_and_the_others_their_results(tmp_path, monkeypatch, capsys):
     # Regression: one bad row of three ended in a traceback, exit 1, and no output file at all.
     engine = PoisonedEngine()
-    monkeypatch.setattr("inference.predict.load_engine", lambda args, model=None: engine)
+    monkeypatch.setattr("inference.predict.load_triager", lambda args, model=None: engine)
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text('{"id": "A-1", "text": "VPN down"}\n{"id": "A-2", "text": "poison"}\nprinter jams\n')
     assert main(["--input", str(src), "--output", str(out)]) == 1
@@ -136,7 +127,7 @@ def test_a_failing_ticket_gets_an_error_row_and_the_others_their_results(tmp_pat
 
 def test_resume_keeps_the_results_written_and_triages_only_the_rest(tmp_path, monkeypatch, capsys):
     engine = PoisonedEngine()
-    monkeypatch.setattr("inference.predict.load_engine", lambda args, model=None: engine)
+    monkeypatch.setattr("inference.predict.load_triager", lambda args, model=None: engine)
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(f"ticket {i}\n" for i in range(1, 6)))
     first = '{"id": 1, "ticket": {"category": "Access"}}\n'
@@ -153,7 +144,7 @@ def test_resume_keeps_the_results_written_and_triages_only_the_rest(tmp_path, mo
 
 def test_a_model_that_fails_every_ticket_stops_the_run_instead_of_writing_error_rows(tmp_path, monkeypatch, capsys):
     engine = PoisonedEngine()
-    monkeypatch.setattr("inference.predict.load_engine", lambda args, model=None: engine)
+    monkeypatch.setattr("inference.predict.load_triager", lambda args, model=None: engine)
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(f"poison {i}\n" for i in range(4)) + "fine\n")  # --batch-size 1: chunks of 4
     assert main(["--input", str(src), "--output", str(out), "--batch-size", "1"]) == 1

@@ -26,13 +26,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("training.train", "fine-tune a LoRA/QLoRA adapter from a YAML profile"),
     "merge": ("training.merge", "fold an adapter into its base model for serving engines"),
     "predict": ("inference.predict", "triage tickets to schema-valid JSON"),
-    "eval": ("inference.evaluate", "score a model on a labelled JSONL split: metrics, report, plots"),
+    "eval": ("inference.evaluate", "score models on a labelled JSONL split: metrics, report, plots, side by side"),
     "baseline": ("inference.baselines", "classic baselines: TF-IDF or MiniLM embeddings + logistic regression"),
-    "compare": ("inference.compare", "several models and baselines on one dataset, one side-by-side table"),
     "calibrate": ("inference.calibrate", "fit per-field confidence temperatures on a validation split"),
     "serve": ("inference.service", "the triage API and a web page (FastAPI): micro-batched, metrics, drift"),
     "drift": ("inference.drift", "PSI of predicted labels, confidences and review rate: reference vs new predictions"),
     "model": ("ticket_triage.models", "resolve a model name (converts the offline default once)"),
+}
+
+
+# Commands that were folded into others: one command per job.
+MOVED = {
+    "compare": "`triage eval --data FILE --model A --model B` prints the side-by-side table (--json, --out)",
 }
 
 
@@ -52,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         print(usage())
         return 0
     command, rest = argv[0], argv[1:]
+    if command in MOVED:
+        print(f"triage: `triage {command}` is gone: {MOVED[command]}", file=sys.stderr)
+        return 2
     if command not in COMMANDS:
         print(f"triage: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
         return 2
