@@ -126,7 +126,7 @@ def test_model_commands_print_no_library_deprecation_warnings(code):
     from pathlib import Path
 
     run = subprocess.run(
-        [sys.executable, "-W", "default", "-c", code],
+        [sys.executable, "-c", code],  # Python's own filters, as a user runs it: FutureWarnings show
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parents[1],
