@@ -349,3 +349,16 @@ def test_fine_tuned_encoder(
     loaded = load_baseline(folder)
     assert loaded.name == "minilm-ft"
     assert_same_results(loaded.predict_batch(texts, batch_size=5), results)
+
+
+def test_class_weighting_is_said_and_can_be_turned_off(data_dir: Path, tmp_path: Path, capsys) -> None:
+    """Regression: the TF-IDF baseline was class-balanced with no word in its help or docs, and no way
+    to weigh every ticket the same."""
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    assert "balanced (default)" in capsys.readouterr().out
+    train = str(data_dir / "train.jsonl")
+    for choice, expected in (("balanced", "balanced"), ("none", None)):
+        out = tmp_path / choice
+        assert main(["fit", "--kind", "tfidf", "--train", train, "--class-weight", choice, "--out", str(out)]) == 0
+        assert load_baseline(out).class_weight == expected
