@@ -60,7 +60,8 @@ from typing import Any
 
 from ticket_triage.dataset import DataError
 from ticket_triage.models import ModelNotFoundError, read_json_file
-from ticket_triage.result import TriageResult, decide_field
+from ticket_triage.prompt import cut_on_word
+from ticket_triage.result import TriageResult, decide_field, in_length_order
 from ticket_triage.schema import SchemaError, TicketSchema, add_schema_argument, load_schema
 
 META_FILE = "baseline.json"
@@ -105,11 +106,7 @@ def placeholder_text(text: str, max_length: int) -> str:
     `max_length` on a word boundary. A classifier cannot write a summary; this keeps full tickets valid."""
     flat = " ".join(text.split())
     end = re.search(r"[.!?](?=\s|$)", flat)
-    first = flat[: end.end()] if end else flat
-    if len(first) > max_length:
-        cut = first[:max_length]
-        first = cut.rsplit(" ", 1)[0] if " " in cut else cut
-    return first.strip() or "(empty ticket)"[:max_length]
+    return cut_on_word(flat[: end.end()] if end else flat, max_length) or "(empty ticket)"[:max_length]
 
 
 def training_targets(rows: list[dict[str, Any]], schema: TicketSchema) -> tuple[list[str], dict[str, list[Any]]]:
@@ -296,29 +293,23 @@ class _Baseline:
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> list[TriageResult]:
         """Triage many tickets, `batch_size` at a time (similar lengths together); input order kept."""
-        from tqdm.auto import tqdm
-
         self._check_fitted()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        results: list[TriageResult | None] = [None] * len(texts)
-        step = max(1, batch_size)
-        with tqdm(total=len(texts), desc=self.name, unit="ticket", disable=not progress) as bar:
-            for at in range(0, len(order), step):
-                chunk = order[at : at + step]
-                start = time.perf_counter()
-                chunk_texts = [texts[i] for i in chunk]
-                probabilities = self._probabilities(chunk_texts)
-                decoded = [
-                    self._decode({n: p[r] for n, p in probabilities.items()}, chunk_texts[r], classification_only)
-                    for r in range(len(chunk))
-                ]
-                # Every ticket of the chunk is answered when the chunk is: that is each one's latency.
-                batch_ms = round((time.perf_counter() - start) * 1000, 3)
-                for i, result in zip(chunk, decoded):
-                    result.timing_ms = batch_ms
-                    results[i] = result
-                bar.update(len(chunk))
-        return results  # type: ignore[return-value]
+        return in_length_order(
+            texts, batch_size, lambda chunk: self._triage(chunk, classification_only), progress, desc=self.name
+        )
+
+    def _triage(self, texts: list[str], classification_only: bool) -> list[TriageResult]:
+        start = time.perf_counter()
+        probabilities = self._probabilities(texts)
+        results = [
+            self._decode({n: p[r] for n, p in probabilities.items()}, text, classification_only)
+            for r, text in enumerate(texts)
+        ]
+        # Every ticket of the batch is answered when the batch is: that is each one's latency.
+        batch_ms = round((time.perf_counter() - start) * 1000, 3)
+        for result in results:
+            result.timing_ms = batch_ms
+        return results
 
     def _decode(self, probabilities: dict[str, Any], text: str, classification_only: bool) -> TriageResult:
         """Choose the fields one after another, each over the values the rules allow given the others."""

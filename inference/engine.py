@@ -39,10 +39,11 @@ from ticket_triage.prompt import (
     DEFAULT_MAX_INPUT_TOKENS,
     answer_prefix,
     build_messages,
+    cut_on_word,
     render_ticket,
     special_token_pattern,
 )
-from ticket_triage.result import TriageResult, decide_field
+from ticket_triage.result import TriageResult, decide_field, in_length_order
 from ticket_triage.schema import SchemaError, TicketSchema, load_schema
 
 DEFAULT_BATCH_SIZE = 16
@@ -398,20 +399,12 @@ class TriageEngine:
         Each result is the same as `predict()` gives for that ticket alone (up to float rounding
         of near-ties).
         """
-        from tqdm.auto import tqdm
-
-        # Character length stands in for token length: sorting needs no tokenisation up front.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        results: list[TriageResult | None] = [None] * len(texts)
-        with tqdm(total=len(texts), desc="triage", unit="ticket", disable=not progress) as bar:
-            for at in range(0, len(order), max(1, batch_size)):
-                chunk = order[at : at + max(1, batch_size)]
-                encoded = [self._encode_prompt(texts[i]) for i in chunk]
-                done = self._triage(encoded, [texts[i] for i in chunk], classification_only)
-                for i, result in zip(chunk, done):
-                    results[i] = result
-                bar.update(len(chunk))
-        return results  # type: ignore[return-value]
+        return in_length_order(
+            texts,
+            batch_size,
+            lambda chunk: self._triage([self._encode_prompt(t) for t in chunk], chunk, classification_only),
+            progress,
+        )
 
     def _triage(self, encoded: list[_Prompt], texts: list[str], classification_only: bool) -> list[TriageResult]:
         torch = self.torch
@@ -569,10 +562,7 @@ def _clean_text(text: str, max_chars: int) -> str:
         raw = json.loads(f'"{raw}"')
     except json.JSONDecodeError:
         pass  # keep the raw characters; json.dumps escapes them when the ticket is written
-    value = " ".join(raw.split())
-    if len(value) > max_chars:
-        value = value[:max_chars].rsplit(" ", 1)[0] if " " in value[:max_chars] else value[:max_chars]
-    return value.strip()
+    return cut_on_word(raw, max_chars)
 
 
 def check_adapter_schema(resolved: ResolvedModel, schema: TicketSchema) -> None:

@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 from urllib.parse import urlparse
 
-from ticket_triage.prompt import DEFAULT_MAX_INPUT_TOKENS, build_messages
+from ticket_triage.prompt import DEFAULT_MAX_INPUT_TOKENS, build_messages, cut_on_word
 from ticket_triage.result import TriageResult, decide_field
 from ticket_triage.schema import FieldError, TicketSchema
 
@@ -217,15 +217,6 @@ def field_confidences(
     return confidence, alternatives, reasons
 
 
-def _cut_on_word(value: str, max_chars: int) -> str:
-    """Squash whitespace and cut to `max_chars` on a word boundary, as the engine does."""
-    value = " ".join(value.split())
-    if len(value) <= max_chars:
-        return value
-    head = value[:max_chars]
-    return (head.rsplit(" ", 1)[0] if " " in head else head).strip()
-
-
 def _ticket_errors(schema: TicketSchema, ticket: Any, classification_only: bool) -> list[FieldError]:
     if not classification_only:
         return schema.errors(ticket)
@@ -274,7 +265,7 @@ def parse_completion(
     for f in schema.text_fields:
         value = ticket.get(f.name)
         if isinstance(value, str) and len(value) > f.max_length:
-            ticket[f.name] = _cut_on_word(value, f.max_length)
+            ticket[f.name] = cut_on_word(value, f.max_length)
             reasons.append(f"{f.name}: cut to {f.max_length} characters (was {len(value)})")
     errors = _ticket_errors(schema, ticket if isinstance(data, dict) else data, classification_only)
     if errors:

@@ -103,3 +103,11 @@ def test_a_hostile_ticket_renders_identically_in_training_and_inference(schema, 
     assert engine._encode_prompt(text).text == trained
     user_turn = trained.split("<|im_start|>user\n", 1)[1]
     assert user_turn.count("<|im_end|>") == 1  # only the template's own end of turn is a control token
+
+
+def test_cut_on_word_squashes_whitespace_and_keeps_whole_words():
+    from ticket_triage.prompt import cut_on_word
+
+    assert cut_on_word("  vpn \n drops   often ", 120) == "vpn drops often"
+    assert cut_on_word("vpn drops often", 11) == "vpn drops"
+    assert cut_on_word("unbreakableword", 6) == "unbrea"

@@ -31,3 +31,18 @@ def test_zero_probability_values_stay_among_the_alternatives():
     """Baselines once dropped them while the engine kept them: one rule now, the engine's."""
     decision = decide_field("priority", {"Low": 1.0, "High": 0.0, "Critical": 0.0})
     assert [a["probability"] for a in decision.alternatives] == [1.0, 0.0, 0.0]
+
+
+def test_batches_go_in_length_order_and_results_come_back_in_input_order():
+    from ticket_triage.result import TriageResult, in_length_order
+
+    texts = ["a" * 9, "a", "a" * 5, "a" * 3, "a" * 7]
+    batches = []
+
+    def triage(batch):
+        batches.append(batch)
+        return [TriageResult({"category": t}, {}, {}, "auto") for t in batch]
+
+    results = in_length_order(texts, 2, triage)
+    assert [r.ticket["category"] for r in results] == texts
+    assert batches == [["a", "a" * 3], ["a" * 5, "a" * 7], ["a" * 9]]

@@ -101,6 +101,16 @@ def render_ticket(tokenizer: Any, text: str, max_tokens: int) -> tuple[str, int]
     return text, length
 
 
+def cut_on_word(text: str, max_chars: int) -> str:
+    """Whitespace squashed, then cut to `max_chars` on a word boundary: how every backend fits a
+    free-text field (a decoded summary, a remote model's answer, a baseline's placeholder) to its length."""
+    value = " ".join(text.split())
+    if len(value) > max_chars:
+        head = value[:max_chars]
+        value = head.rsplit(" ", 1)[0] if " " in head else head
+    return value.strip()
+
+
 def system_prompt(schema: TicketSchema) -> str:
     return EXPLICIT_SYSTEM.format(fields=schema.prompt_text())
 

@@ -12,6 +12,7 @@ alternatives and review reason mean the same whichever model produced them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -75,3 +76,29 @@ def decide_field(
     reason = f"{name}: low confidence {p:.2f} < {threshold:.2f}" if p < threshold else None
     alternatives = [{"value": v, "probability": round(q, 4)} for v, q in ranked[:TOP_K]]
     return FieldDecision(value, round(p, 4), alternatives, reason)
+
+
+def in_length_order(
+    texts: list[str],
+    batch_size: int,
+    triage_batch: Callable[[list[str]], list[TriageResult]],
+    progress: bool = False,
+    desc: str = "triage",
+) -> list[TriageResult]:
+    """`triage_batch` over `texts`, `batch_size` at a time, tickets of similar length together (less
+    padding to compute); the results come back in input order. How every local backend walks a list.
+
+    Character length stands in for token length: sorting needs no tokenisation up front.
+    """
+    from tqdm.auto import tqdm
+
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    step = max(1, batch_size)
+    results: list[TriageResult | None] = [None] * len(texts)
+    with tqdm(total=len(texts), desc=desc, unit="ticket", disable=not progress) as bar:
+        for at in range(0, len(order), step):
+            chunk = order[at : at + step]
+            for i, result in zip(chunk, triage_batch([texts[i] for i in chunk])):
+                results[i] = result
+            bar.update(len(chunk))
+    return results  # type: ignore[return-value]
