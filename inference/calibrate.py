@@ -29,40 +29,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from inference.metrics import expected_calibration_error
 from ticket_triage.dataset import read_rows
 from ticket_triage.schema import TicketSchema
 
-ECE_BINS = 10
 TEMPERATURE_RANGE = (0.05, 20.0)
-
-
-def reliability_bins(confidences: list[float], correct: list[bool], bins: int = ECE_BINS) -> list[dict[str, float]]:
-    """The non-empty equal-width confidence bins: their range, size, mean confidence and accuracy."""
-    out = []
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        members = [i for i, c in enumerate(confidences) if lo < c <= hi or (b == 0 and c == 0.0)]
-        if members:
-            out.append(
-                {
-                    "from": lo,
-                    "to": hi,
-                    "n": len(members),
-                    "confidence": sum(confidences[i] for i in members) / len(members),
-                    "accuracy": sum(correct[i] for i in members) / len(members),
-                }
-            )
-    return out
-
-
-def expected_calibration_error(confidences: list[float], correct: list[bool], bins: int = ECE_BINS) -> float:
-    """Sum over equal-width confidence bins of |accuracy - mean confidence|, weighted by bin size."""
-    if not confidences:
-        return 0.0
-    return sum(
-        b["n"] / len(confidences) * abs(b["accuracy"] - b["confidence"])
-        for b in reliability_bins(confidences, correct, bins)
-    )
 
 
 def _softmax(scores: list[float], temperature: float) -> list[float]:

@@ -66,7 +66,7 @@ def device_name() -> str:
 
 
 def score(model, rows: list[dict]) -> dict:
-    from inference.evaluate import run
+    from inference.metrics import run
 
     metrics, _ = run(model, rows, progress=False)
     return {

@@ -58,7 +58,7 @@ def compare_on_test(adapter: Path, data: Path, out: Path) -> dict[str, dict]:
     """Adapter, TF-IDF (fitted on the same train split) and base model on the test split, classification only."""
     from inference.baselines import TfidfBaseline
     from inference.engine import TriageEngine
-    from inference.evaluate import label_distribution, run
+    from inference.metrics import label_distribution, run
     from ticket_triage.dataset import read_rows
     from ticket_triage.schema import load_schema
 

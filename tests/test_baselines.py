@@ -22,7 +22,7 @@ from inference.baselines import (  # noqa: E402
     main,
     placeholder_text,
 )
-from inference.evaluate import evaluate  # noqa: E402
+from inference.metrics import evaluate  # noqa: E402
 from ticket_triage.dataset import DataError, read_rows  # noqa: E402
 from ticket_triage.schema import SchemaError, TicketSchema, parse_schema  # noqa: E402
 

@@ -12,20 +12,11 @@ import pytest
 from inference.calibrate import (
     TEMPERATURE_RANGE,
     at_bound,
-    expected_calibration_error,
     field_samples,
     fit_temperature,
     main,
     negative_log_likelihood,
 )
-
-
-def test_ece_of_perfectly_calibrated_and_overconfident_predictions():
-    # 80% sure and right 8 times out of 10: calibrated.
-    assert expected_calibration_error([0.8] * 10, [True] * 8 + [False] * 2) == pytest.approx(0.0)
-    # Always 100% sure, right half the time: off by 0.5.
-    assert expected_calibration_error([1.0] * 10, [True, False] * 5) == pytest.approx(0.5)
-    assert expected_calibration_error([], []) == 0.0
 
 
 def _draw(true_temperature: float, n: int, seed: int = 0) -> list[tuple[list[float], int]]:

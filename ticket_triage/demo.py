@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     from generating import synthetic
     from inference.baselines import TfidfBaseline
     from inference.engine import TriageEngine
-    from inference.evaluate import evaluate, markdown_table
+    from inference.metrics import evaluate, markdown_table
     from ticket_triage.dataset import read_rows
     from ticket_triage.schema import load_schema
     from training import train

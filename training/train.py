@@ -293,7 +293,7 @@ def task_metrics_callback(
     from transformers import TrainerCallback
 
     from inference.engine import TriageEngine
-    from inference.evaluate import evaluate
+    from inference.metrics import evaluate
 
     class TaskMetrics(TrainerCallback):
         trainer: Any = None  # set after the trainer exists: its log() feeds TensorBoard
