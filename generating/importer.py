@@ -90,7 +90,6 @@ import random
 import re
 import sys
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
@@ -100,6 +99,7 @@ from typing import Any
 import yaml
 from tqdm import tqdm
 
+from ticket_triage.dataset import normalise_text
 from ticket_triage.prompt import DEFAULT_INSTRUCTION, join_ticket_text, text_problem
 from ticket_triage.schema import SchemaError, TicketSchema, add_schema_argument, load_schema, parse_schema
 
@@ -115,7 +115,6 @@ RANDOM_SPLIT_KEYS = ("split_file", "test_frac", "val_frac", "stratify")  # meani
 
 _SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by errors="surrogateescape"
 _SPACE = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[\W_]+")  # punctuation, symbols, whitespace
 _SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # split names become file names
 
 
@@ -124,14 +123,7 @@ class SetupError(Exception):
     cannot be parsed: stops the import before any row is written (exit code 2)."""
 
 
-# ---- text normalisation (shared with generating.stats) --------------------------------------------
-def normalise_text(text: str) -> str:
-    """Lower-case, punctuation replaced by spaces, whitespace collapsed: equal tickets compare equal."""
-    # NFKC first, so a decomposed "e" + accent is one letter and not split by the punctuation rule;
-    # punctuation becomes a space (not nothing) so "vpn,wifi" and "vpn wifi" agree.
-    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
-
-
+# ---- text normalisation ------------------------------------------------------------------------------
 def situation_key(text: str) -> str:
     """The grouping key of an imported row: rows with the same normalised text share it."""
     return "text-" + hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]

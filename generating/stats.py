@@ -33,8 +33,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from generating.importer import normalise_text
-from ticket_triage.dataset import DataError, read_rows
+from ticket_triage.dataset import DataError, normalise_text, read_rows
 from ticket_triage.schema import SchemaError, TicketSchema, load_schema
 
 SPLIT_ORDER = ("train", "val", "validation", "dev", "test")

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from generating import importer
-from generating.importer import SetupError, build_config, build_parser, main, normalise_text, situation_key
+from generating.importer import SetupError, build_config, build_parser, main, situation_key
+from ticket_triage.dataset import normalise_text
 from ticket_triage.prompt import DEFAULT_INSTRUCTION
 from ticket_triage.schema import load_schema
 

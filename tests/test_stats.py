@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generating.importer import normalise_text
 from generating.stats import dataset_stats, main, oversample, percentile, split_stats
+from ticket_triage.dataset import normalise_text
 from ticket_triage.schema import load_schema
 
 

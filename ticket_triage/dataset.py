@@ -9,6 +9,8 @@ problem listed with file, line and field, before any work starts.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -17,10 +19,21 @@ from ticket_triage.prompt import text_problem
 from ticket_triage.schema import TicketSchema
 
 MAX_PROBLEMS_SHOWN = 20
+_NON_WORD = re.compile(r"[\W_]+")  # punctuation, symbols, whitespace
 
 
 class DataError(ValueError):
     """A data file cannot be used; the message names file, line and field of every problem."""
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case, punctuation replaced by spaces, whitespace collapsed: equal tickets compare equal.
+
+    How rows are compared: the importer's `meta.situation` hashes it, `triage data stats` finds
+    duplicates and leaks between splits with it."""
+    # NFKC first, so a decomposed "e" + accent is one letter and not split by the punctuation rule;
+    # punctuation becomes a space (not nothing) so "vpn,wifi" and "vpn wifi" agree.
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
 
 
 def jsonl_lines(path: str | Path, stream: IO[bytes] | None = None) -> Iterator[tuple[int, str]]:
