@@ -6,7 +6,7 @@
     python -m generating.synthetic export --format trl data/synthetic/train.jsonl data/synthetic/train.trl.jsonl
     python -m generating.synthetic export --format alpaca --explicit-mix 0.3 IN.jsonl OUT.jsonl   # or sharegpt
 
-How one ticket is made (the words live in generating/situations.py):
+How one ticket is made (the words live in generating/situations/):
 1. pick a base situation (round robin over a seeded shuffle, so every situation gets the same share);
 2. pick its scope (minor / one user / a team / everyone) and urgency (no rush / normal / deadline) and
    derive the priority from them with `PRIORITY`; the scope and urgency phrases go into the text, so

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import yaml
 from generating import synthetic
 from generating.situations import (
     AGENT_LOGS,
+    DEFAULT_GROUP,
     IMPACT,
     INSTRUCTIONS,
     LONG_EXTRAS,
@@ -34,6 +36,8 @@ from generating.situations import (
     URGENCY_LOW,
     VOICES,
     WHERE_CONTEXT,
+    category_of,
+    situation,
 )
 from generating.synthetic import (
     PRIORITY,
@@ -48,7 +52,7 @@ from generating.synthetic import (
 )
 from ticket_triage.dataset import write_rows
 from ticket_triage.prompt import DEFAULT_INSTRUCTION, answer_text, system_prompt
-from ticket_triage.schema import DEFAULT_SCHEMA_PATH, load_schema
+from ticket_triage.schema import DEFAULT_SCHEMA_PATH, SchemaError, load_schema, parse_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,6 +91,43 @@ def test_situation_bank_is_large_and_covers_the_default_taxonomy(schema):
         assert s.impacts and set(s.impacts) <= set("muto"), s.id
         assert s.voice in VOICES, s.id
     assert fitting_situations(schema) == SITUATIONS  # every built-in label validates against the default
+
+
+def test_category_and_group_follow_the_schema(schema):
+    """The schema is the only place that keeps the taxonomy: categories are read from its rule."""
+    subcategories = schema.get_field("subcategory").values
+    categories = category_of(schema)
+    assert list(categories) == list(subcategories)  # every subcategory in exactly one category, schema order
+    for s in SITUATIONS:
+        assert s.category == categories[s.subcategory], s.id
+        assert s.assignment_group in schema.allowed_values("assignment_group", {"category": s.category}), s.id
+    # The schema has no default group per subcategory, so DEFAULT_GROUP stays next to the situations,
+    # held to the groups the schema allows for the subcategory's category.
+    assert set(DEFAULT_GROUP) == set(subcategories)
+    for sub, group in DEFAULT_GROUP.items():
+        assert group in schema.allowed_values("assignment_group", {"category": categories[sub]}), sub
+    # Names the builder and the phrase pools spell out must still be schema values.
+    assert {"Infrastructure", "Security"} <= set(categories.values())  # voice: system, security
+    assert {"Phishing", "Data Loss"} <= set(subcategories)  # voice: phishing, dataloss
+    assert set(TRIED) <= set(categories.values()) | set(subcategories)
+
+
+def test_a_situation_the_schema_does_not_allow_fails_loudly(schema):
+    bodies = ["My laptop is broken.", "The laptop does not start."]
+    ok = situation("t-ok", "Laptop", "u", "Laptop broken", ["laptop broken"], bodies)
+    assert (ok.category, ok.assignment_group) == ("Hardware", "Desktop Support")
+    with pytest.raises(ValueError, match="t-group.*Messaging Team.*Hardware"):
+        situation("t-group", "Laptop", "u", "Laptop broken", ["laptop broken"], bodies, group="Messaging Team")
+    with pytest.raises(ValueError, match="t-sub.*'Toaster' in no category"):
+        situation("t-sub", "Toaster", "u", "Toaster broken", ["toaster broken"], bodies)
+
+    data = yaml.safe_load(DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8"))
+    data["rules"][0]["allowed"]["Hardware"].append("VPN")  # VPN in Network and in Hardware
+    with pytest.raises(SchemaError, match="'VPN' is in both 'Hardware' and 'Network'"):
+        category_of(parse_schema(data))
+    data["rules"] = []
+    with pytest.raises(SchemaError, match="no rule"):
+        category_of(parse_schema(data))
 
 
 def _placeholders(template: str) -> set[str]:
@@ -204,6 +245,26 @@ def test_same_command_writes_the_same_bytes(tmp_path, capsys):
         a, b, c = ((tmp_path / n / f"{split}.jsonl").read_bytes() for n in "abc")
         assert a == b and a != c
         assert a.endswith(b"\n") and b"\r" not in a
+
+
+# sha256 of `triage generate --n 200 --seed 1` (default noise, default schema)
+PINNED_SHA256 = {
+    "train": "74f89efa7d1fcbfa47d5477f35f9d69131ba71b54766e597ed898bf785d20314",
+    "val": "cbe04bac4d0e8ec638f540bb5036791fb7e1988aa3dc3d8d40aad3782d8ab7fb",
+    "test": "13cb668bc1ba263c5f5715485bfd9e0d8e32c95c1934921c5279fad0dd8c2f16",
+}
+
+
+def test_generated_bytes_are_pinned(tmp_path):
+    """The generator's output must not drift: the shipped adapter's card (models/smollm2-135m-itsm/README.md)
+    names `triage generate --n 3000 --seed 1` as the command that rebuilds its train and test splits, and
+    the demo regenerates data from other seeds. Any change to the situations, their order, the phrases or
+    the machinery that alters these bytes makes that card's numbers unreproducible. If the change is
+    meant, rebuild the adapter (scripts/build_default_adapter.py) and its card, then update the hashes.
+    """
+    assert synthetic.main(["--n", "200", "--seed", "1", "--out", str(tmp_path)]) == 0
+    got = {split: hashlib.sha256((tmp_path / f"{split}.jsonl").read_bytes()).hexdigest() for split in synthetic.SPLITS}
+    assert got == PINNED_SHA256
 
 
 def test_bytes_do_not_depend_on_the_process_hash_seed(tmp_path):
