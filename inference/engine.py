@@ -51,6 +51,86 @@ DTYPES = ("auto", "float32", "bfloat16", "float16")
 CALIBRATION_FILE = "calibration.json"  # written by `triage calibrate` next to the adapter's weights
 
 
+@dataclass
+class _Block:
+    """The new tokens of one `_advance` call, right-aligned in a (rows, width) block."""
+
+    input_ids: Any  # token ids, padding where a row is shorter
+    positions: Any  # each token's position in its row's sequence (branches all start at the same one)
+    segment: Any  # -1 padding, 0 the target's new tokens, k > 0 the k-th branch
+    branch_spans: list[list[tuple[int, int]]]  # per row, the block columns [start, end) of each branch
+
+
+def pack_block(news: list[list[int]], branches: list[list[list[int]]], seen: list[int], pad: int) -> _Block:
+    """Lay out each row's new target tokens and then its branches, right-aligned, so that every row's
+    last token is in the last column and the logits every row needs are in the last few columns.
+    `seen[r]` is how many tokens row r already has visible: its new tokens' positions continue from it."""
+    import torch
+
+    contents = [new + [t for b in bs for t in b] for new, bs in zip(news, branches)]
+    rows, width = len(contents), max(len(c) for c in contents)
+    input_ids = torch.full((rows, width), pad, dtype=torch.long)
+    positions = torch.zeros((rows, width), dtype=torch.long)
+    segment = torch.full((rows, width), -1, dtype=torch.long)
+    branch_spans: list[list[tuple[int, int]]] = []
+    for r, (new, content) in enumerate(zip(news, contents)):
+        start = width - len(content)
+        input_ids[r, start:] = torch.tensor(content, dtype=torch.long)
+        positions[r, start : start + len(new)] = torch.arange(seen[r], seen[r] + len(new))
+        segment[r, start : start + len(new)] = 0
+        spans = []
+        at = start + len(new)
+        for k, b in enumerate(branches[r], 1):
+            # Every branch starts at the same position: each is read as if it were the only one.
+            positions[r, at : at + len(b)] = torch.arange(seen[r] + len(new), seen[r] + len(new) + len(b))
+            segment[r, at : at + len(b)] = k
+            spans.append((at, at + len(b)))
+            at += len(b)
+        branch_spans.append(spans)
+    return _Block(input_ids, positions, segment, branch_spans)
+
+
+def block_attention(segment: Any) -> Any:
+    """(rows, width, width) which block column each column sees: causal, within its own branch or the
+    target, never padding; a padding column sees itself, so no row of the mask is empty."""
+    import torch
+
+    width = segment.shape[1]
+    real = segment >= 0
+    column = torch.arange(width)
+    causal = column[None, :, None] >= column[None, None, :]
+    same_branch = (segment[:, None, :] == 0) | (segment[:, None, :] == segment[:, :, None])
+    see = causal & same_branch & real[:, :, None] & real[:, None, :]
+    return see | (torch.eye(width, dtype=torch.bool) & ~real[:, :, None])
+
+
+def branch_token_logprobs(
+    logits: Any, last_logits: Any, branches: list[list[list[int]]], spans: list[list[tuple[int, int]]], offset: int
+) -> list[float]:
+    """The log-probability of every branch token, row by row and branch by branch: a branch's first
+    token from the logits of what precedes it (`last_logits`), the others from the branch's own previous
+    column (block column c is logits column c - offset). Gathered at once."""
+    import torch
+
+    first_lse = torch.logsumexp(last_logits, dim=-1)
+    block_lse = torch.logsumexp(logits, dim=-1)
+    where, tokens = [], []  # (row, logits column or -1 for last_logits), token
+    for r in range(len(branches)):
+        for b, (s, e) in zip(branches[r], spans[r]):
+            where.append((r, -1))
+            tokens.append(b[0])
+            where.extend((r, c - 1 - offset) for c in range(s + 1, e))
+            tokens.extend(b[1:])
+    device = logits.device
+    rows_index = torch.tensor([w[0] for w in where], device=device)
+    cols_index = torch.tensor([max(w[1], 0) for w in where], device=device)
+    token_index = torch.tensor(tokens, device=device)
+    from_block = logits[rows_index, cols_index, token_index] - block_lse[rows_index, cols_index]
+    from_last = last_logits[rows_index, token_index] - first_lse[rows_index]
+    is_first = torch.tensor([w[1] < 0 for w in where], device=device)
+    return torch.where(is_first, from_last, from_block).tolist()
+
+
 def _common_prefix_length(a: list[int], b: list[int]) -> int:
     n = min(len(a), len(b))
     for i in range(n):
@@ -210,35 +290,10 @@ class TriageEngine:
         if width == 0:
             return [[] for _ in range(rows)]
         cached = batch.visible.shape[1]
-        pad = self.tokenizer.pad_token_id or 0
-        input_ids = torch.full((rows, width), pad, dtype=torch.long)
-        positions = torch.zeros((rows, width), dtype=torch.long)
-        segment = torch.full((rows, width), -1, dtype=torch.long)  # -1 padding, 0 target, k>0 branch k
-        branch_spans: list[list[tuple[int, int]]] = []
-        for r, (new, content) in enumerate(zip(news, contents)):
-            # Right-aligned, so every row's last token is in the last column and the logits
-            # needed by every row are in the last few columns.
-            start = width - len(content)
-            seen = len(batch.ids[r])
-            input_ids[r, start:] = torch.tensor(content, dtype=torch.long)
-            positions[r, start : start + len(new)] = torch.arange(seen, seen + len(new))
-            segment[r, start : start + len(new)] = 0
-            spans = []
-            at = start + len(new)
-            for k, b in enumerate(branches[r], 1):
-                # Every branch starts at the same position: each is read as if it were the only one.
-                positions[r, at : at + len(b)] = torch.arange(seen + len(new), seen + len(new) + len(b))
-                segment[r, at : at + len(b)] = k
-                spans.append((at, at + len(b)))
-                at += len(b)
-            branch_spans.append(spans)
-        real = segment >= 0
-        column = torch.arange(width)
-        causal = column[None, :, None] >= column[None, None, :]
-        same_branch = (segment[:, None, :] == 0) | (segment[:, None, :] == segment[:, :, None])
-        see_new = causal & same_branch & real[:, :, None] & real[:, None, :]
-        see_new |= torch.eye(width, dtype=torch.bool) & ~real[:, :, None]  # padding sees itself: no empty row
-        real, positions = real.to(self.device), positions.to(self.device)
+        packed = pack_block(news, branches, [len(ids) for ids in batch.ids], self.tokenizer.pad_token_id or 0)
+        see_new = block_attention(packed.segment)
+        real, positions = (packed.segment >= 0).to(self.device), packed.positions.to(self.device)
+        input_ids, branch_spans = packed.input_ids, packed.branch_spans
         see_cached = batch.visible[:, None, :] & real[:, :, None]
         attend = torch.cat([see_cached, see_new.to(self.device)], dim=2)
         # What must come back: each row's last new target token and all of its branch tokens.
@@ -255,24 +310,7 @@ class TriageEngine:
                 batch.last_logits[r] = logits[r, start + len(new) - 1 - offset]
         if not any(branches):
             return [[] for _ in range(rows)]
-        # Log-probability of every branch token: the first from what precedes the branch, the
-        # rest from the branch's own previous column; gathered at once, summed per branch.
-        first_lse = torch.logsumexp(batch.last_logits, dim=-1)
-        block_lse = torch.logsumexp(logits, dim=-1)
-        where, tokens = [], []  # (row, logits column or -1 for last_logits), token
-        for r in range(rows):
-            for b, (s, e) in zip(branches[r], branch_spans[r]):
-                where.append((r, -1))
-                tokens.append(b[0])
-                where.extend((r, c - 1 - offset) for c in range(s + 1, e))
-                tokens.extend(b[1:])
-        rows_index = torch.tensor([w[0] for w in where], device=self.device)
-        cols_index = torch.tensor([max(w[1], 0) for w in where], device=self.device)
-        token_index = torch.tensor(tokens, device=self.device)
-        from_block = logits[rows_index, cols_index, token_index] - block_lse[rows_index, cols_index]
-        from_last = batch.last_logits[rows_index, token_index] - first_lse[rows_index]
-        is_first = torch.tensor([w[1] < 0 for w in where], device=self.device)
-        token_logp = torch.where(is_first, from_last, from_block).tolist()
+        token_logp = branch_token_logprobs(logits, batch.last_logits, branches, branch_spans, offset)
         all_scores: list[list[float]] = []
         at = 0
         for r in range(rows):
