@@ -1,4 +1,4 @@
-"""`triage serve` (inference/service.py): the API's contract, limits, faults, access, metrics and drift.
+"""`triage serve` (inference/service/): the API's contract, limits, faults, access, metrics and drift.
 
 Most tests put `FakeEngine` behind the real app, where the fake is the point: its answers are a
 function of the ticket text (so a response can be matched to its request), and it can block or fail
@@ -29,12 +29,12 @@ from inference.drift import write_reference
 from inference.service import (
     API_KEYS_ENV,
     LoadedModel,
-    ServiceConfig,
+    ServiceSettings,
     build_parser,
-    config_from_args,
     create_app,
     load_for_service,
     read_api_keys,
+    settings_from_args,
 )
 from ticket_triage.models import SHIPPED_ADAPTER, folder_version
 from ticket_triage.result import TriageResult
@@ -87,7 +87,7 @@ def make_app(schema, engine=None, reference=None, **config):
     engine = engine or FakeEngine(schema)
     return create_app(
         schema,
-        ServiceConfig(**config),
+        ServiceSettings(**config),
         lambda: LoadedModel(engine, "v-test", reference, "reference.jsonl" if reference else ""),
     )
 
@@ -304,7 +304,7 @@ def test_the_service_errors_outside_validation_have_the_body_too(schema):
         gate.wait(30)
         raise RuntimeError("never loads")
 
-    with TestClient(create_app(schema, ServiceConfig(), slow_load)) as c:
+    with TestClient(create_app(schema, ServiceSettings(), slow_load)) as c:
         try:
             r = c.post("/v1/triage", json={"text": "a"})
             assert r.status_code == 503 and set(r.json()) == {"detail", "message"} and "loading" in r.json()["message"]
@@ -373,7 +373,7 @@ def test_hostile_bodies_are_refused_from_their_bytes_without_parsing(monkeypatch
     # Parsing 8 MB of `[[],[],...]` takes ~0.4 s of the event loop; the token count refuses it unparsed.
     from types import SimpleNamespace
 
-    from inference import service as service_module
+    from inference.service import errors as service_module
 
     def never(*args, **kwargs):
         raise AssertionError("json.loads ran on a body the byte checks should have refused")
@@ -484,9 +484,9 @@ def test_cors_is_off_by_default_and_on_for_named_origins(schema):
 
 def test_config_rejects_impossible_limits():
     with pytest.raises(ValueError, match="max_request_tickets"):
-        ServiceConfig(max_request_tickets=100, max_queue=10)
+        ServiceSettings(max_request_tickets=100, max_queue=10)
     with pytest.raises(ValueError, match="max_batch_size"):
-        ServiceConfig(max_batch_size=0)
+        ServiceSettings(max_batch_size=0)
 
 
 # ---- faults ----------------------------------------------------------------------------------------
@@ -494,7 +494,7 @@ def test_model_that_fails_to_load_keeps_the_process_up_with_the_reason(schema):
     def broken():
         raise FileNotFoundError("adapter folder /srv/models/gone does not exist")
 
-    with TestClient(create_app(schema, ServiceConfig(), broken)) as c:
+    with TestClient(create_app(schema, ServiceSettings(), broken)) as c:
         body = wait_ready(c)
         # The reason names the folder, not where the server keeps it (--show-paths for that).
         assert body["status"] == "failed" and "adapter folder .../gone does not exist" in body["reason"]
@@ -505,7 +505,7 @@ def test_model_that_fails_to_load_keeps_the_process_up_with_the_reason(schema):
         r = c.post("/v1/triage", json={"text": "VPN down"})
         assert r.status_code == 503 and ".../gone" in r.json()["message"] and "/srv" not in r.text
         assert "triage_model_ready 0.0" in c.get("/metrics").text
-    with TestClient(create_app(schema, ServiceConfig(show_paths=True), broken)) as c:
+    with TestClient(create_app(schema, ServiceSettings(show_paths=True), broken)) as c:
         assert "/srv/models/gone" in wait_ready(c)["reason"]
 
 
@@ -520,7 +520,7 @@ def test_readyz_and_drift_name_models_without_server_paths_unless_asked(schema, 
         return LoadedModel(engine, "v-test", reference, str(tmp_path / "refs" / "drift_reference.jsonl"))
 
     for show_paths in (False, True):
-        with TestClient(create_app(schema, ServiceConfig(show_paths=show_paths), load)) as c:
+        with TestClient(create_app(schema, ServiceSettings(show_paths=show_paths), load)) as c:
             ready = wait_ready(c)
             assert ready["model"] == "itsm-v7" and ready["model_version"] == "v-test"
             answer = c.post("/v1/triage", json={"text": "VPN down"}).json()
@@ -630,7 +630,7 @@ def serve_like_triage_serve(app, argv: list[str] = ()):
 
     import uvicorn
 
-    from inference import service as service_module
+    from inference.service import cli as service_module
 
     settings = service_module.uvicorn_settings(build_parser().parse_args(list(argv)))
     for name in ("host", "port", "log_level"):
@@ -682,7 +682,7 @@ def test_serve_flags_set_uvicorns_limits_and_timeouts(monkeypatch):
     # log wrote raw query strings, where a mistaken ?api_key=... landed; SIGTERM waited ~2 minutes.
     import uvicorn
 
-    from inference import service as service_module
+    from inference.service import cli as service_module
 
     captured = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: captured.update(kwargs))
@@ -694,7 +694,7 @@ def test_serve_flags_set_uvicorns_limits_and_timeouts(monkeypatch):
     defaults = service_module.uvicorn_settings(build_parser().parse_args([]))
     assert defaults["timeout_keep_alive"] == 5 and defaults["limit_concurrency"] == 256 and "http" in defaults
     assert "http" not in service_module.uvicorn_settings(build_parser().parse_args(["--header-timeout", "0"]))
-    assert config_from_args(build_parser().parse_args(["--body-timeout", "7"])).body_timeout_s == 7
+    assert settings_from_args(build_parser().parse_args(["--body-timeout", "7"])).body_timeout_s == 7
     for bad in (["--header-timeout", "-1"], ["--keep-alive-timeout", "0"]):
         with pytest.raises(SystemExit):
             build_parser().parse_args(bad)
@@ -788,7 +788,8 @@ def test_a_cancelled_request_drops_its_waiting_tickets(schema):
     engine = FakeEngine(schema, gate=gate)
 
     async def scenario():
-        service = Service(schema, ServiceConfig(max_batch_size=1, batch_window_ms=0), lambda: LoadedModel(engine, "v"))
+        settings = ServiceSettings(max_batch_size=1, batch_window_ms=0)
+        service = Service(schema, settings, lambda: LoadedModel(engine, "v"))
         await service.start()
         try:
             while service.state != "ready":
@@ -931,7 +932,7 @@ def test_drift_without_a_reference_says_how_to_get_one(client):
 # ---- the real thing: `triage serve` flags, the loader, the shipped adapter -------------------------------
 def test_service_started_with_a_broken_model_path_is_alive_but_not_ready(schema, tmp_path):
     args = build_parser().parse_args(["--model", str(tmp_path / "no-such-adapter")])
-    with TestClient(create_app(schema, config_from_args(args), lambda: load_for_service(args))) as c:
+    with TestClient(create_app(schema, settings_from_args(args), lambda: load_for_service(args))) as c:
         body = wait_ready(c)
         assert c.get("/healthz").status_code == 200
         assert c.get("/readyz").status_code == 503
@@ -948,7 +949,7 @@ def real_client(tmp_path_factory):
     reference = tmp_path_factory.mktemp("drift") / "reference.jsonl"
     write_reference(reference, [fake_result(schema, f"r{i}", True).to_dict() for i in range(20)], schema)
     args = build_parser().parse_args(["--model", str(SHIPPED_ADAPTER), "--drift-reference", str(reference)])
-    with TestClient(create_app(schema, config_from_args(args), lambda: load_for_service(args))) as c:
+    with TestClient(create_app(schema, settings_from_args(args), lambda: load_for_service(args))) as c:
         assert wait_ready(c)["status"] == "ready"
         yield c
 

@@ -71,7 +71,8 @@ def _text(driver, element_id: str) -> str:
 def test_a_person_triages_a_ticket_with_the_keyboard(browser, schema, tmp_path):
     from selenium.webdriver.common.keys import Keys
 
-    from inference.service import build_parser, config_from_args, create_app, load_for_service
+    from inference.service import build_parser, create_app, load_for_service
+    from inference.service import settings_from_args as config_from_args
 
     args = build_parser().parse_args([])  # the shipped adapter, as `triage serve` starts it
     app = create_app(schema, config_from_args(args), lambda: load_for_service(args))
