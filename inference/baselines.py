@@ -802,7 +802,7 @@ def _fit_main(args: argparse.Namespace) -> int:
     class_weight = None if args.class_weight == "none" else args.class_weight
     if args.kind == "tfidf":
         if args.fine_tune_encoder:
-            raise SystemExit("error: --fine-tune-encoder is for --kind embedding")
+            raise DataError("--fine-tune-encoder is for --kind embedding")
         model: _Baseline = TfidfBaseline(class_weight=class_weight, **({"C": args.C} if args.C is not None else {}))
     else:
         model = EmbeddingBaseline(

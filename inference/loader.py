@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from ticket_triage.dataset import DataError
 from ticket_triage.models import default_model
 from ticket_triage.result import Triager
 from ticket_triage.schema import add_schema_argument
@@ -94,7 +95,7 @@ def load_triager(args: argparse.Namespace, model: str | None = None) -> Triager:
             schema = load_schema(args.schema)
             unknown = sorted(set(thresholds) - {f.name for f in schema.enum_fields})
             if unknown:
-                raise SystemExit(f"error: --review-threshold: {unknown} are not enum fields of schema {schema.name!r}")
+                raise DataError(f"--review-threshold: {unknown} are not enum fields of schema {schema.name!r}")
             everywhere = kwargs.get("review_threshold")
             if everywhere is not None:  # `0.6 category=0.8`: 0.6 for every field but category
                 thresholds = {f.name: everywhere for f in schema.enum_fields} | thresholds

@@ -254,7 +254,7 @@ def test_cli_fit_then_the_folder_is_a_model(data_dir: Path, tmp_path: Path, caps
     assert "category/accuracy" in capsys.readouterr().out
     assert main(["predict", str(out), "text"]) == 2  # folded into `triage predict --model`, said so
     assert "triage predict --model FOLDER" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    with pytest.raises(DataError, match="--fine-tune-encoder is for --kind embedding"):
         main(
             [
                 "fit",

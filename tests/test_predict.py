@@ -91,7 +91,7 @@ def test_predict_reads_stdin_and_rejects_unknown_threshold_fields(tiny_model_dir
     assert main(["--model", tiny_model_dir, "--ticket-only", "--classification-only"]) == 0
     ticket = json.loads(capsys.readouterr().out)
     assert "summary" not in ticket and "category" in ticket
-    with pytest.raises(SystemExit, match=r"\['colour'\] are not enum fields"):
+    with pytest.raises(DataError, match=r"\['colour'\] are not enum fields"):
         main(["--model", tiny_model_dir, "--review-threshold", "colour=0.5", "VPN"])
 
 

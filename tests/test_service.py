@@ -36,6 +36,7 @@ from inference.service import (
     read_api_keys,
     settings_from_args,
 )
+from ticket_triage.dataset import DataError
 from ticket_triage.models import SHIPPED_ADAPTER, folder_version
 from ticket_triage.result import TriageResult
 
@@ -465,7 +466,7 @@ def test_api_keys_come_from_the_environment_and_a_file(tmp_path, monkeypatch):
     keys_file.write_text("# team keys\nc3\n\n  d4  \n")
     assert read_api_keys(None) == {"a1", "b2"}
     assert read_api_keys(str(keys_file)) == {"a1", "b2", "c3", "d4"}
-    with pytest.raises(SystemExit, match="no-such-file"):
+    with pytest.raises(DataError, match="no-such-file"):
         read_api_keys(str(tmp_path / "no-such-file"))
 
 

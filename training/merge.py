@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ticket_triage.models import ADAPTER_META, atomic_folder, resolve_model
+from ticket_triage.models import ADAPTER_META, ModelNotFoundError, atomic_folder, resolve_model
 
 
 def merge(adapter: str, out: str | Path, dtype: str = "float32") -> Path:
@@ -26,7 +26,7 @@ def merge(adapter: str, out: str | Path, dtype: str = "float32") -> Path:
 
     resolved = resolve_model(adapter)
     if not resolved.adapter:
-        raise SystemExit(f"error: {adapter} is not an adapter bundle (no adapter_config.json)")
+        raise ModelNotFoundError(f"{adapter} is not an adapter bundle (no adapter_config.json)")
     out = Path(out)
     base = AutoModelForCausalLM.from_pretrained(resolved.base, dtype=getattr(torch, dtype))
     merged = PeftModel.from_pretrained(base, resolved.adapter).merge_and_unload()

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ticket_triage.dataset import DataError
+
 ENV_PREFIX = "TRIAGE_"
 API_KEYS_ENV = ENV_PREFIX + "API_KEYS"
 
@@ -85,10 +87,10 @@ def read_api_keys(path: str | None) -> frozenset[str]:
         try:
             lines = Path(path).read_text(encoding="utf-8").splitlines()
         except OSError as e:
-            raise SystemExit(f"error: --api-key-file {path}: {e.strerror}") from None
+            raise DataError(f"--api-key-file {path}: {e.strerror}") from None
         keys |= {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
         if not keys:
-            raise SystemExit(f"error: --api-key-file {path} has no keys")
+            raise DataError(f"--api-key-file {path} has no keys")
     return frozenset(keys)
 
 
