@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ticket_triage.cli import COMMANDS, main
+from triage.cli import COMMANDS, main
 
 
 def test_help_lists_every_subcommand(capsys):
@@ -30,7 +30,7 @@ def test_a_folded_command_says_where_it_went(capsys):
 def test_help_and_schema_import_no_torch():
     code = (
         "import sys, io, contextlib\n"
-        "from ticket_triage.cli import main\n"
+        "from triage.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['--help']); main(['schema'])\n"
         "heavy = [m for m in ('torch', 'transformers', 'trl', 'peft') if m in sys.modules]\n"
@@ -113,7 +113,7 @@ def test_expected_failures_are_one_error_line_and_exit_2(argv, expected, tmp_pat
     "code",
     [
         # a model command on the shipped adapter (PEFT reads a renamed transformers attribute)
-        "from ticket_triage.cli import main; main(['predict', '--ticket-only', 'vpn down since 9am'])",
+        "from triage.cli import main; main(['predict', '--ticket-only', 'vpn down since 9am'])",
         # a training profile parsed (TRL's SFTConfig sets a renamed transformers argument)
         "from training.train import parse_args; parse_args(['--config', 'configs/train/cpu_smollm2.yaml'])",
     ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ticket_triage.demo import main
+from triage.demo import main
 
 
 def test_demo_runs_end_to_end(tmp_path, tiny_model_dir, capsys):

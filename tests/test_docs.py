@@ -74,7 +74,7 @@ def _parse_only(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> bool:
     elif program == "triage":
         if not rest or rest[0] in ("--help", "-h"):
             return True  # the usage text, no parser
-        from ticket_triage.cli import COMMANDS
+        from triage.cli import COMMANDS
 
         command, rest = rest[0], rest[1:]
         assert command in COMMANDS, f"no such command: triage {command}"

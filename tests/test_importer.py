@@ -183,7 +183,7 @@ def test_a_300_kb_field_and_a_line_separator_survive_import_predict_and_eval(tmp
     # file from the middle of that record (garbage records, exit 0); U+2028 inside a text, written raw
     # to JSONL, split `triage predict --input`'s records (it used str.splitlines).
     pytest.importorskip("sklearn", reason="the TF-IDF baseline needs scikit-learn")
-    from ticket_triage.cli import main as triage
+    from triage.cli import main as triage
 
     long_text = "disk full " * 30_000  # 300 KB
     header = "id,Subject,Description,Topic\n"

@@ -109,7 +109,7 @@ def test_an_adapter_with_cut_off_weights_is_one_clear_error(tmp_path, capsys):
     import numpy as np
     from safetensors.numpy import save_file
 
-    from ticket_triage.cli import main as triage
+    from triage.cli import main as triage
 
     bundle = tmp_path / "adapter"
     bundle.mkdir()

@@ -48,7 +48,7 @@ def test_read_texts_rejects_text_that_is_not_unicode_naming_the_line(tmp_path, c
 
 
 def test_missing_input_file_is_one_error_line(tmp_path, capsys):
-    from ticket_triage.cli import main as triage
+    from triage.cli import main as triage
 
     assert triage(["predict", "--input", str(tmp_path / "missing.jsonl"), "--model", "tfidf-not-needed"]) == 2
     err = capsys.readouterr().err

@@ -370,7 +370,7 @@ def test_bundle_names_the_generate_command_its_data_came_from(tmp_path, tiny_mod
 def test_a_run_the_machine_cannot_hold_is_refused_before_training(tmp_path, tiny_model_dir, monkeypatch, capsys):
     import psutil
 
-    from ticket_triage.cli import main as cli
+    from triage.cli import main as cli
 
     class Tiny:
         available = 1024**2  # 1 MB left

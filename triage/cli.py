@@ -18,7 +18,7 @@ import sys
 
 # subcommand -> (module whose main(argv) runs it, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("ticket_triage.demo", "the whole job end to end on the offline model: generate, train, eval, predict"),
+    "demo": ("triage.demo", "the whole job end to end on the offline model: generate, train, eval, predict"),
     "schema": ("ticket_triage.schema", "print the JSON Schema in force (or the prompt text, or validate a ticket)"),
     "generate": ("generating.synthetic", "write synthetic train/val/test JSONL from the schema"),
     "import": ("generating.importer", "bring a CSV/JSONL ITSM export into the JSONL format"),
