@@ -234,20 +234,35 @@ def test_the_shipped_adapter_is_the_default_and_triages_validly(schema):
     jsonschema.validate(result.ticket, schema.json_schema())
 
 
-def test_each_ticket_gets_its_own_latency(tiny_engine):
+def test_each_ticket_gets_its_own_latency(tiny_engine, monkeypatch):
     """Regression: `timing_ms` was the batch's time divided by its size, the same on every ticket
-    (so eval's latency p50 equalled its p95). Now it is each ticket's own wall time: a ticket whose
-    summary closes earlier is answered earlier, and none later than the whole call."""
+    (so eval's latency p50 equalled its p95). Now it is each ticket's own wall time: the end of a
+    ticket's summary (when the decoder closed it) ends its latency, and none is later than the call.
+
+    A random model may close every summary at the same step, so the decoder's finishing times are
+    spread here (each stays within the real decoding), and the latencies must follow them."""
     import time
 
-    texts = hostile_texts()[:12]
+    real = tiny_engine._generate_text
+
+    def spread(*args, **kwargs):
+        begin = time.perf_counter()
+        values, finished = real(*args, **kwargs)
+        end = time.perf_counter()
+        return values, [begin + (end - begin) * (r + 1) / len(values) for r in range(len(values))]
+
+    monkeypatch.setattr(tiny_engine, "_generate_text", spread)
+    texts = hostile_texts()[:6]
     start = time.perf_counter()
     results = tiny_engine.predict_batch(texts, batch_size=len(texts))
     wall_ms = (time.perf_counter() - start) * 1000
-    timings = [r.timing_ms for r in results]
+    # predict_batch sorts by length: each text's rank in that order is its row in the batch
+    rows = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    timings = [results[i].timing_ms for i in rows]
+    assert timings == sorted(timings) and len(set(timings)) == len(texts), timings
     assert all(0 < t <= wall_ms for t in timings)
-    assert len(set(timings)) > 1, timings  # a random model closes its summaries at different steps
     # Scored together, without a free-text field, tickets are answered together.
+    monkeypatch.undo()
     scored = tiny_engine.predict_batch(texts, classification_only=True, batch_size=len(texts))
     assert len({r.timing_ms for r in scored}) == 1
 

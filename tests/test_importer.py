@@ -172,7 +172,7 @@ def test_a_quote_that_never_closes_reads_no_more_than_the_field_limit(tmp_path, 
 
 
 def test_the_triage_cli_exits_2_on_an_unparseable_record(tmp_path, capsys):
-    from ticket_triage import cli
+    from triage import cli
 
     assert cli.main(["import", str(BROKEN_CSV), "--mapping", str(MAPPING), "--out", str(tmp_path / "out")]) == 2
     assert f"{BROKEN_CSV}, line 5: row has 5 fields, the header has 4" in capsys.readouterr().err
