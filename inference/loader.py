@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 
 from ticket_triage.dataset import DataError
-from ticket_triage.models import default_model
+from ticket_triage.models import default_model, resolve_model
 from ticket_triage.result import Triager
 from ticket_triage.schema import add_schema_argument
 
@@ -127,3 +127,16 @@ def load_triager(args: argparse.Namespace, model: str | None = None) -> Triager:
         dtype=args.dtype,
         **kwargs,
     )
+
+
+def model_folder(model: str) -> str | None:
+    """The folder a model spec loads from: an adapter bundle, a model folder or a baseline folder, where
+    its version, calibration and drift reference live; None for a remote `openai:NAME` model."""
+    if model.startswith(OPENAI_PREFIX):
+        return None
+    from inference.baselines import is_baseline
+
+    if is_baseline(model):
+        return model
+    resolved = resolve_model(model)
+    return resolved.adapter or resolved.base

@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from inference.loader import _threshold, add_model_arguments, load_triager
+from inference.loader import _threshold, add_model_arguments, load_triager, model_folder
 
 
 def test_threshold_flag_parses_global_and_per_field_values():
@@ -38,3 +38,7 @@ def test_each_kind_of_spec_loads_its_triager_with_the_shared_flags(tmp_path, tin
     assert isinstance(engine, TriageEngine) and engine.review_thresholds["priority"] == 0.9
     remote = load_triager(args, "openai:itsm")
     assert isinstance(remote, OpenAIBackend) and remote.review_thresholds["category"] == 0.3
+    # where each kind's version, calibration and drift reference live
+    assert model_folder(str(tmp_path / "b")) == str(tmp_path / "b")
+    assert model_folder(tiny_model_dir) == tiny_model_dir
+    assert model_folder("openai:itsm") is None

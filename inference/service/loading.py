@@ -26,19 +26,12 @@ class LoadedModel:
 
 def load_for_service(args: argparse.Namespace) -> LoadedModel:
     """Load the model `triage serve` was started with, its version and its drift reference."""
-    from inference.baselines import is_baseline
-    from inference.loader import OPENAI_PREFIX, load_triager
-    from ticket_triage.models import default_model, folder_version, resolve_model
+    from inference.loader import load_triager, model_folder
+    from ticket_triage.models import default_model, folder_version
 
     model = args.model or default_model()
     engine = load_triager(args, model)
-    if model.startswith(OPENAI_PREFIX):
-        folder: str | None = None
-    elif is_baseline(model):
-        folder = model
-    else:
-        resolved = resolve_model(model)
-        folder = resolved.adapter or resolved.base
+    folder = model_folder(model)
     version = folder_version(folder) if folder else model
     reference_path = args.drift_reference or (Path(folder) / DRIFT_REFERENCE_FILE if folder else None)
     reference, source = None, ""
