@@ -25,16 +25,25 @@ may see, so every forward pass gets an explicit attention mask and explicit posi
     engine.predict_batch(texts, batch_size=8, classification_only=True)
 """
 
+# Its rooms: kv_batch.py (the batch state and the block layout each forward pass feeds) and
+# model_loading.py (the adapter's checks, the dtype, the weights). This module decodes.
 from __future__ import annotations
 
 import copy
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from ticket_triage.models import ResolvedModel, default_model, hub_error_hint, read_json_file, resolve_model
+from inference.kv_batch import Batch, block_attention, branch_token_logprobs, common_prefix_length, pack_block
+from inference.model_loading import (
+    check_adapter_schema,
+    feed_output_head_contiguous,
+    load_model,
+    read_calibration,
+    review_thresholds_with,
+)
+from ticket_triage.models import default_model, resolve_model
 from ticket_triage.prompt import (
     DEFAULT_MAX_INPUT_TOKENS,
     answer_prefix,
@@ -44,99 +53,9 @@ from ticket_triage.prompt import (
     special_token_pattern,
 )
 from ticket_triage.result import TriageResult, decide_field, in_length_order
-from ticket_triage.schema import SchemaError, TicketSchema, load_schema
+from ticket_triage.schema import TicketSchema, load_schema
 
 DEFAULT_BATCH_SIZE = 16
-DTYPES = ("auto", "float32", "bfloat16", "float16")
-CALIBRATION_FILE = "calibration.json"  # written by `triage calibrate` next to the adapter's weights
-
-
-@dataclass
-class _Block:
-    """The new tokens of one `_advance` call, right-aligned in a (rows, width) block."""
-
-    input_ids: Any  # token ids, padding where a row is shorter
-    positions: Any  # each token's position in its row's sequence (branches all start at the same one)
-    segment: Any  # -1 padding, 0 the target's new tokens, k > 0 the k-th branch
-    branch_spans: list[list[tuple[int, int]]]  # per row, the block columns [start, end) of each branch
-
-
-def pack_block(news: list[list[int]], branches: list[list[list[int]]], seen: list[int], pad: int) -> _Block:
-    """Lay out each row's new target tokens and then its branches, right-aligned, so that every row's
-    last token is in the last column and the logits every row needs are in the last few columns.
-    `seen[r]` is how many tokens row r already has visible: its new tokens' positions continue from it."""
-    import torch
-
-    contents = [new + [t for b in bs for t in b] for new, bs in zip(news, branches)]
-    rows, width = len(contents), max(len(c) for c in contents)
-    input_ids = torch.full((rows, width), pad, dtype=torch.long)
-    positions = torch.zeros((rows, width), dtype=torch.long)
-    segment = torch.full((rows, width), -1, dtype=torch.long)
-    branch_spans: list[list[tuple[int, int]]] = []
-    for r, (new, content) in enumerate(zip(news, contents)):
-        start = width - len(content)
-        input_ids[r, start:] = torch.tensor(content, dtype=torch.long)
-        positions[r, start : start + len(new)] = torch.arange(seen[r], seen[r] + len(new))
-        segment[r, start : start + len(new)] = 0
-        spans = []
-        at = start + len(new)
-        for k, b in enumerate(branches[r], 1):
-            # Every branch starts at the same position: each is read as if it were the only one.
-            positions[r, at : at + len(b)] = torch.arange(seen[r] + len(new), seen[r] + len(new) + len(b))
-            segment[r, at : at + len(b)] = k
-            spans.append((at, at + len(b)))
-            at += len(b)
-        branch_spans.append(spans)
-    return _Block(input_ids, positions, segment, branch_spans)
-
-
-def block_attention(segment: Any) -> Any:
-    """(rows, width, width) which block column each column sees: causal, within its own branch or the
-    target, never padding; a padding column sees itself, so no row of the mask is empty."""
-    import torch
-
-    width = segment.shape[1]
-    real = segment >= 0
-    column = torch.arange(width)
-    causal = column[None, :, None] >= column[None, None, :]
-    same_branch = (segment[:, None, :] == 0) | (segment[:, None, :] == segment[:, :, None])
-    see = causal & same_branch & real[:, :, None] & real[:, None, :]
-    return see | (torch.eye(width, dtype=torch.bool) & ~real[:, :, None])
-
-
-def branch_token_logprobs(
-    logits: Any, last_logits: Any, branches: list[list[list[int]]], spans: list[list[tuple[int, int]]], offset: int
-) -> list[float]:
-    """The log-probability of every branch token, row by row and branch by branch: a branch's first
-    token from the logits of what precedes it (`last_logits`), the others from the branch's own previous
-    column (block column c is logits column c - offset). Gathered at once."""
-    import torch
-
-    first_lse = torch.logsumexp(last_logits, dim=-1)
-    block_lse = torch.logsumexp(logits, dim=-1)
-    where, tokens = [], []  # (row, logits column or -1 for last_logits), token
-    for r in range(len(branches)):
-        for b, (s, e) in zip(branches[r], spans[r]):
-            where.append((r, -1))
-            tokens.append(b[0])
-            where.extend((r, c - 1 - offset) for c in range(s + 1, e))
-            tokens.extend(b[1:])
-    device = logits.device
-    rows_index = torch.tensor([w[0] for w in where], device=device)
-    cols_index = torch.tensor([max(w[1], 0) for w in where], device=device)
-    token_index = torch.tensor(tokens, device=device)
-    from_block = logits[rows_index, cols_index, token_index] - block_lse[rows_index, cols_index]
-    from_last = last_logits[rows_index, token_index] - first_lse[rows_index]
-    is_first = torch.tensor([w[1] < 0 for w in where], device=device)
-    return torch.where(is_first, from_last, from_block).tolist()
-
-
-def _common_prefix_length(a: list[int], b: list[int]) -> int:
-    n = min(len(a), len(b))
-    for i in range(n):
-        if a[i] != b[i]:
-            return i
-    return n
 
 
 @dataclass
@@ -153,18 +72,6 @@ class _Prompt:
     anchor_ids: list[int]  # the prompt up to (not including) its last control token
     tail: str  # the prompt text from that control token on
     reasons: list[str]
-
-
-@dataclass
-class _Batch:
-    """Decoding state of a batch: one row per ticket over a shared, growing KV cache with holes."""
-
-    cache: Any  # transformers DynamicCache, batch size = rows
-    visible: Any  # bool [rows, cache_len]: the cached tokens each row attends to
-    positions: Any  # long [rows, cache_len]: position id of each cached token (for sliding windows)
-    ids: list[list[int]]  # per row: token ids of its visible cached tokens, in order
-    slots: list[list[int]]  # per row: the cache index of each of those tokens
-    last_logits: Any  # float [rows, vocab]: what follows each row's last visible token
 
 
 class TriageEngine:
@@ -189,6 +96,7 @@ class TriageEngine:
         self.name = name
         self.review_thresholds = schema.review_thresholds(review_threshold)
         self.temperatures = {f.name: 1.0 for f in schema.enum_fields} | (temperatures or {})
+        self.promise: dict[str, Any] | None = None  # calibration.json's risk control, when it made one
         self.max_input_tokens = max_input_tokens
         self.device = next(model.parameters()).device
         feed_output_head_contiguous(model)
@@ -216,19 +124,25 @@ class TriageEngine:
     ) -> TriageEngine:
         """Load an alias, local folder, adapter bundle or hub id once; reuse the engine after.
 
-        An adapter bundle's `calibration.json` (from `triage calibrate`) sets the temperatures, and its
-        `triage.json` the length tickets are cut to (the one it was trained with), unless given here.
+        An adapter bundle's `calibration.json` (from `triage calibrate`) sets the temperatures and any
+        review thresholds chosen for a promised error rate (`promise`), and its `triage.json` the length
+        tickets are cut to (the one it was trained with), unless given here.
         """
         resolved = resolve_model(model or default_model())
         schema = schema or load_schema()
         check_adapter_schema(resolved, schema)
-        if "temperatures" not in kwargs:
-            kwargs["temperatures"] = read_temperatures(resolved, schema)
+        calibration = read_calibration(resolved, schema)
+        kwargs.setdefault("temperatures", calibration.temperatures)
+        kwargs["review_threshold"] = review_thresholds_with(
+            calibration.review_thresholds, kwargs.get("review_threshold")
+        )
         trained_cut = (resolved.triage_meta.get("triage_args") or {}).get("max_input_tokens")
         if kwargs.get("max_input_tokens") is None and trained_cut:
             kwargs["max_input_tokens"] = int(trained_cut)  # cut tickets as the adapter saw them in training
         lm, tokenizer = load_model(resolved, device=device, load_in_4bit=load_in_4bit, dtype=dtype)
-        return cls(lm, tokenizer, schema, name=resolved.name, **kwargs)
+        engine = cls(lm, tokenizer, schema, name=resolved.name, **kwargs)
+        engine.promise = calibration.promise
+        return engine
 
     # ---- the batched forward pass -------------------------------------------------------
     def _forward(
@@ -261,7 +175,7 @@ class TriageEngine:
         return out.logits.float()
 
     def _advance(
-        self, batch: _Batch, targets: list[list[int]], branches: list[list[list[int]]] | None = None
+        self, batch: Batch, targets: list[list[int]], branches: list[list[list[int]]] | None = None
     ) -> list[list[float]]:
         """Make each row's visible tokens equal `targets[r]`, then score `branches[r]` after it.
 
@@ -278,7 +192,7 @@ class TriageEngine:
         news = []
         for r, target in enumerate(targets):
             have = batch.ids[r]
-            keep = _common_prefix_length(have, target)
+            keep = common_prefix_length(have, target)
             if keep == len(target) and keep < len(have):
                 keep -= 1  # re-feed the target's last token: its logits are needed
             if keep < len(have):
@@ -332,7 +246,7 @@ class TriageEngine:
         return all_scores
 
     # ---- batch set-up: the shared system prompt -----------------------------------------
-    def _start_batch(self, prompts: list[list[int]]) -> _Batch:
+    def _start_batch(self, prompts: list[list[int]]) -> Batch:
         """A batch whose rows all see the cached system prompt (or as much of it as they share)."""
         torch = self.torch
         if self._prefix_cache is None:
@@ -340,7 +254,7 @@ class TriageEngine:
             # agree exactly up to the ticket text.
             a = self._encode_prompt("a").ids
             b = self._encode_prompt("zz 9").ids
-            self._prefix_ids = a[: _common_prefix_length(a, b)]
+            self._prefix_ids = a[: common_prefix_length(a, b)]
             if self._prefix_ids:
                 from transformers import DynamicCache
 
@@ -363,14 +277,14 @@ class TriageEngine:
         ids, slots = [], []
         for r, prompt in enumerate(prompts):
             # A ticket whose first characters merge with the template's last token sees less of it.
-            shared = min(_common_prefix_length(prefix, prompt), len(prompt) - 1)
+            shared = min(common_prefix_length(prefix, prompt), len(prompt) - 1)
             visible[r, shared:] = False
             ids.append(prefix[:shared])
             slots.append(list(range(shared)))
         positions = torch.arange(len(prefix), device=self.device).expand(rows, -1).clone()
         vocab = self.model.get_output_embeddings().weight.shape[0]
         last_logits = torch.zeros((rows, vocab), device=self.device)
-        return _Batch(cache, visible, positions, ids, slots, last_logits)
+        return Batch(cache, visible, positions, ids, slots, last_logits)
 
     # ---- prompts ------------------------------------------------------------------------
     def _encode_prompt(self, text: str) -> _Prompt:
@@ -415,7 +329,7 @@ class TriageEngine:
             candidates.append(ids[:end])
         shared = candidates[0]
         for ids in candidates[1:]:
-            shared = shared[: _common_prefix_length(shared, ids)]
+            shared = shared[: common_prefix_length(shared, ids)]
         shared = shared[: min(len(c) for c in candidates) - 1]
         return prompt.anchor_ids + shared, [c[len(shared) :] for c in candidates]
 
@@ -538,7 +452,7 @@ class TriageEngine:
         return self._text_matchers[key].deep_copy()
 
     def _generate_text(
-        self, batch: _Batch, prompts: list[_Prompt], heads: list[str], max_chars: int, tail: str
+        self, batch: Batch, prompts: list[_Prompt], heads: list[str], max_chars: int, tail: str
     ) -> tuple[list[str], list[float | None]]:
         """Greedy decoding of every row at once, under the string grammar, until its closing quote.
 
@@ -601,100 +515,3 @@ def _clean_text(text: str, max_chars: int) -> str:
     except json.JSONDecodeError:
         pass  # keep the raw characters; json.dumps escapes them when the ticket is written
     return cut_on_word(raw, max_chars)
-
-
-def check_adapter_schema(resolved: ResolvedModel, schema: TicketSchema) -> None:
-    """Refuse an adapter trained on another taxonomy: its labels would silently mean other things."""
-    meta = resolved.triage_meta
-    trained = meta.get("schema_fingerprint")
-    if trained and trained != schema.fingerprint():
-        raise SchemaError(
-            f"model {resolved.adapter or resolved.base} was trained on schema {meta.get('schema_name')!r} "
-            f"(fingerprint {trained}), but schema {schema.name!r} from {schema.source} "
-            f"(fingerprint {schema.fingerprint()}) was asked for; pass the adapter's schema with --schema "
-            f"(a copy is in {resolved.adapter or resolved.base}/schema.yaml)"
-        )
-
-
-def read_temperatures(resolved: ResolvedModel, schema: TicketSchema) -> dict[str, float]:
-    """Per-field temperatures from the model folder's calibration.json (`triage calibrate`), if any."""
-    path = Path(resolved.adapter or resolved.base) / CALIBRATION_FILE
-    if not path.is_file():
-        return {}
-    data = read_json_file(path)
-    if data.get("schema_fingerprint") != schema.fingerprint():
-        raise SchemaError(
-            f"{path} was fitted for another schema (fingerprint {data.get('schema_fingerprint')}); "
-            "run `triage calibrate` again"
-        )
-    return {name: float(spec["temperature"]) for name, spec in data.get("fields", {}).items()}
-
-
-def feed_output_head_contiguous(model: Any) -> None:
-    """Work around a torch CPU slowdown: a bf16 matmul on a strided input ran ~100x slower (0.68 s vs
-    6 ms for SmolLM2's output head), and `logits_to_keep` (as `generate` and the engine use it) hands
-    the output head a strided slice of the hidden states. Idempotent; a no-op on contiguous input."""
-    head = model.get_output_embeddings()
-    if head is not None and not getattr(head, "_triage_contiguous", False):
-        head.register_forward_pre_hook(lambda module, args: (args[0].contiguous(), *args[1:]))
-        head._triage_contiguous = True
-
-
-def inference_dtype(device: str, dtype: str = "auto") -> Any:
-    """The torch dtype to run in. `auto`: fp32 on a CPU, bf16 on GPUs that compute it natively
-    (Ampere on), fp16 on older GPUs (T4).
-
-    Why fp32 on a CPU even where bf16 is fast: on this project's 2-core Xeon (AMX), bf16 ran the
-    engine 2.2x faster, but 7 of 40 tickets came out differently in a batch of 16 than alone
-    (bf16 rounding depends on the batch's shapes, and a flipped category changes every field after
-    it); in fp32 all 40 were the same. Ask for `bfloat16` when throughput matters more.
-    """
-    import torch
-
-    if dtype != "auto":
-        if dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
-        return getattr(torch, dtype)
-    if device.startswith("cuda"):
-        try:
-            native_bf16 = torch.cuda.is_bf16_supported(including_emulation=False)
-        except TypeError:  # older torch has no such argument
-            native_bf16 = torch.cuda.is_bf16_supported()
-        return torch.bfloat16 if native_bf16 else torch.float16
-    return torch.float32
-
-
-def load_model(
-    resolved: ResolvedModel, device: str | None = None, load_in_4bit: bool = False, dtype: str = "auto"
-) -> tuple[Any, Any]:
-    """Load base model (+ merged adapter) and tokenizer for inference."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    kwargs: dict[str, Any] = {"dtype": inference_dtype(device, dtype)}
-    if load_in_4bit:
-        from transformers import BitsAndBytesConfig
-
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=kwargs["dtype"]
-        )
-    try:
-        # A bundle may leave the tokenizer out (the shipped one does): it is the base model's.
-        has_tokenizer = resolved.adapter and (Path(resolved.adapter) / "tokenizer_config.json").is_file()
-        tokenizer = AutoTokenizer.from_pretrained(resolved.adapter if has_tokenizer else resolved.base)
-        lm = AutoModelForCausalLM.from_pretrained(resolved.base, **kwargs)
-    except OSError as e:
-        raise hub_error_hint(resolved.base, e) from e
-    if not load_in_4bit:
-        lm = lm.to(device)
-    if resolved.adapter:
-        from peft import PeftModel
-
-        lm = PeftModel.from_pretrained(lm, resolved.adapter)
-        if not load_in_4bit:
-            lm = lm.merge_and_unload()  # LoRA folded into the weights: no adapter cost per token
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    feed_output_head_contiguous(lm)
-    return lm, tokenizer

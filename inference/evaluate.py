@@ -28,7 +28,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from inference.metrics import label_distribution, markdown_table, predict_rows, prediction_rows, score_details
+from inference.metrics import (
+    label_distribution,
+    markdown_table,
+    predict_rows,
+    prediction_rows,
+    promise_check,
+    score_details,
+)
 from ticket_triage.dataset import read_rows, write_rows
 from ticket_triage.schema import load_schema
 
@@ -201,6 +208,18 @@ def main(argv: list[str] | None = None) -> int:
             ),
             file=sys.stderr,
         )
+        promise = getattr(engine, "promise", None)
+        if promise:
+            check = promise_check(rows, results, promise)
+            metrics["promise/target"], metrics["promise/auto_error"] = check["target"], check["auto_error"]
+            error = "-" if check["auto_error"] is None else f"{check['auto_error']:.2%}"
+            print(
+                f"[eval] {engine.name}: promised at most {check['target']:.0%} wrong among auto-routed tickets "
+                f"({', '.join(check['fields'])}; calibrated with delta {check['delta']}): here {error} wrong, "
+                f"{check['auto']} of {check['n']} auto-routed ({check['coverage']:.0%}) -> "
+                + ("kept" if check["met"] else "NOT KEPT (is this split drawn like the calibration split?)"),
+                file=sys.stderr,
+            )
         if args.out:
             out = Path(args.out) / slug(engine.name) if len(models) > 1 else Path(args.out)
             title = f"{engine.name} on {args.data} ({len(rows)} rows)"

@@ -53,8 +53,9 @@ def expected_calibration_error(confidences: list[float], correct: list[bool], bi
 
 THRESHOLDS = [round(0.1 * i, 1) for i in range(10)]  # review thresholds for the coverage curve
 LOWER_IS_BETTER = ("latency", "rule_violation_rate", "/ece")
-# Neither direction is better: a confidently wrong model sends little to review.
-NO_BEST = ("review_rate",)
+# Neither direction is better: a confidently wrong model sends little to review, and a model that
+# sends everything to review makes no auto-routing error.
+NO_BEST = ("review_rate", "auto_error", "promise/")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -155,11 +156,38 @@ def score_details(
         sum(bool(rule_violations(schema, res.ticket)) for res in results if isinstance(res.ticket, dict)) / len(rows), 4
     )
     metrics["review_rate"] = round(sum(res.status == "review" for res in results) / len(rows), 4)
+    # The promise a review threshold makes (`triage calibrate --target-error`): of the tickets routed
+    # without a person, how many have a labelled enum field wrong.
+    auto = [ok for ok, res in zip(exact, results) if res.status == "auto"]
+    metrics["auto_error"] = round(1 - sum(auto) / len(auto), 4) if auto else None
     latencies = [res.timing_ms for res in results]
     metrics["latency_ms_p50"] = round(statistics.median(latencies), 1)
     metrics["latency_ms_p95"] = round(_percentile(latencies, 0.95), 1)
     metrics["tickets_per_s"] = round(len(rows) / seconds, 3) if seconds else None
     return metrics, details
+
+
+def promise_check(rows: list[dict[str, Any]], results: list[Any], promise: dict[str, Any]) -> dict[str, Any]:
+    """A calibrated promise (`triage calibrate --target-error`) against labelled tickets it was not fitted
+    on: the share auto-routed and how many of those have a promised field wrong, beside the target."""
+    fields = promise.get("fields") or []
+    labelled = [(row, res) for row, res in zip(rows, results) if all(name in row["label"] for name in fields)]
+    auto = [
+        all(res.ticket.get(name) == row["label"][name] for name in fields)
+        for row, res in labelled
+        if res.status == "auto"
+    ]
+    error = round(1 - sum(auto) / len(auto), 4) if auto else None
+    return {
+        "fields": fields,
+        "target": promise.get("target"),
+        "delta": promise.get("delta"),
+        "n": len(labelled),
+        "auto": len(auto),
+        "coverage": round(len(auto) / len(labelled), 4) if labelled else None,
+        "auto_error": error,
+        "met": error is None or error <= promise.get("target", 1.0),
+    }
 
 
 def score(schema: TicketSchema, rows: list[dict[str, Any]], results: list[Any], seconds: float) -> dict[str, Any]:
@@ -219,7 +247,9 @@ def markdown_table(columns: dict[str, dict[str, Any]]) -> str:
         values = [columns[n].get(key) for n in names]
         numeric = [v for v in values if isinstance(v, (int, float))]
         lower = any(part in key for part in LOWER_IS_BETTER)
-        best = (min if lower else max)(numeric) if len(numeric) > 1 and key not in NO_BEST else None
+        best = (
+            (min if lower else max)(numeric) if len(numeric) > 1 and not any(part in key for part in NO_BEST) else None
+        )
         cells = ["" if v is None else f"**{v}**" if v == best and best is not None else str(v) for v in values]
         lines.append(f"| {key} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -438,7 +438,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
-    from inference.engine import TriageEngine, check_adapter_schema, load_model
+    from inference.engine import TriageEngine
+    from inference.model_loading import check_adapter_schema, load_model
     from ticket_triage.models import default_model, resolve_model
     from ticket_triage.schema import load_schema
 

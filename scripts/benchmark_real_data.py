@@ -107,11 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
 
     from generating import importer
-    from inference.baselines import TfidfBaseline
+    from inference.baseline_tfidf import TfidfBaseline
     from inference.engine import TriageEngine
     from ticket_triage.dataset import read_rows
     from ticket_triage.schema import load_schema
     from training import train
+    from training.saving import ADAPTER_DIR
 
     out = Path(args.out)
     data = out / "data"
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         cpu, wall = cpu_seconds() - cpu, time.perf_counter() - wall
         log(f"scoring both on {len(test_sample)} test tickets")
-        engine = TriageEngine.load(str(run_dir / train.ADAPTER_DIR), schema=schema)
+        engine = TriageEngine.load(str(run_dir / ADAPTER_DIR), schema=schema)
         llm = score(engine, test_sample)
         point = {
             "train_tickets": n,

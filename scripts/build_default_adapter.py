@@ -56,7 +56,7 @@ def generate_argv(meta: dict) -> list[str]:
 
 def compare_on_test(adapter: Path, data: Path, out: Path) -> dict[str, dict]:
     """Adapter, TF-IDF (fitted on the same train split) and base model on the test split, classification only."""
-    from inference.baselines import TfidfBaseline
+    from inference.baseline_tfidf import TfidfBaseline
     from inference.engine import TriageEngine
     from inference.metrics import label_distribution, run
     from ticket_triage.dataset import read_rows
@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     from generating import synthetic
     from ticket_triage.schema import load_schema
     from training import train
+    from training.saving import ADAPTER_DIR
 
     out = Path(args.out)
     data = out / "data"
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             *args.train_arg,
         ]
     )
-    adapter = run_dir / train.ADAPTER_DIR
+    adapter = run_dir / ADAPTER_DIR
     store_fp16(adapter)
     log("calibrating on the validation split")
     calibration = calibrate(adapter, data)

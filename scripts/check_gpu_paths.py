@@ -172,7 +172,9 @@ def check_profile(name: str, steps: int, tokenizer_dir: Path, work: Path) -> dic
     import torch
     from transformers import AutoTokenizer
 
+    from ticket_triage.models import ADAPTER_META
     from training import train
+    from training.saving import ADAPTER_DIR
 
     config_path = REPO_ROOT / PROFILES[name]
     base = profile_base_model(config_path)
@@ -232,8 +234,8 @@ def check_profile(name: str, steps: int, tokenizer_dir: Path, work: Path) -> dic
             callbacks=[recorder],
         )
         seconds = time.perf_counter() - started
-    meta = json.loads((out_dir / train.ADAPTER_DIR / train.ADAPTER_META).read_text())
-    moved, lora_b, finite = lora_b_moved(out_dir / train.ADAPTER_DIR)
+    meta = json.loads((out_dir / ADAPTER_DIR / ADAPTER_META).read_text())
+    moved, lora_b, finite = lora_b_moved(out_dir / ADAPTER_DIR)
     step_s = [b - a for a, b in zip(recorder.step_ends, recorder.step_ends[1:])]
     return {
         "profile": PROFILES[name],

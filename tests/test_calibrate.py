@@ -117,3 +117,74 @@ def test_without_a_test_split_the_report_is_cross_fitted_and_printed_as_a_table(
 
 def test_a_temperature_at_the_edge_of_its_range_is_flagged():
     assert at_bound(TEMPERATURE_RANGE[0]) and at_bound(TEMPERATURE_RANGE[1]) and not at_bound(1.3)
+
+
+class _Result:
+    """What calibration reads of a triager's result: the chosen ticket and the raw option scores."""
+
+    def __init__(self, ticket, option_scores):
+        self.ticket, self.option_scores = ticket, option_scores
+
+
+def _routed(schema, n: int, seed: int) -> tuple[list[dict], list[_Result]]:
+    """Labelled rows and results of a router that is sure and right on 90% of tickets, unsure and
+    wrong on the rest (all enum fields alike)."""
+    rng = random.Random(seed)
+    rows, results = [], []
+    for i in range(n):
+        sure = rng.random() < 0.9
+        label, ticket, scores = {}, {}, {}
+        for f in schema.enum_fields:
+            options = schema.allowed_values(f.name, ticket)
+            gold = label[f.name] = options[i % len(options)]
+            pick = gold if sure else options[(i + 1) % len(options)]
+            ticket[f.name] = pick
+            scores[f.name] = {o: (0.0 if o == pick else (-8.0 if sure else -0.3)) for o in options}
+        rows.append({"text": f"t{i}", "label": label})
+        results.append(_Result(ticket, scores))
+    return rows, results
+
+
+def test_risk_controlled_threshold_keeps_the_promise_on_held_out_tickets(schema):
+    from inference.calibrate import held_out_check, risk_controlled_threshold
+
+    names = [f.name for f in schema.enum_fields]
+    temperatures = dict.fromkeys(names, 1.0)
+    control = risk_controlled_threshold(
+        schema, _routed(schema, 400, 1), _routed(schema, 400, 2), temperatures, names, target=0.05, delta=0.1
+    )
+    assert control.p_value <= 0.1 and 0.85 < control.coverage < 0.95  # the sure 90%, not the unsure
+    check = held_out_check(schema, *_routed(schema, 1000, 3), temperatures, names, control.threshold)
+    assert check["chosen_threshold"]["auto_error"] <= 0.05
+    assert check["chosen_threshold"]["coverage"] > 0.85
+
+
+def test_calibrate_refuses_a_target_no_threshold_can_meet_and_writes_nothing(tiny_model_dir, tmp_path, capsys):
+    from generating.synthetic import main as generate
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    generate(["--n", "60", "--seed", "3", "--out", str(tmp_path / "data")])
+    val = str(tmp_path / "data" / "val.jsonl")
+    capsys.readouterr()
+    # A random tiny model on 8 tickets: not one ticket's worth of evidence for 5%.
+    assert main(["--model", str(model), "--data", val, "--limit", "8", "--target-error", "0.05"]) == 2
+    err = capsys.readouterr().err
+    assert "no review threshold keeps auto-routed errors at or below 5%" in err and "nothing written" in err
+    assert not (model / "calibration.json").exists()
+
+
+@pytest.mark.parametrize(
+    "flags, says",
+    [
+        (["--target-error", "1.5"], "between 0 and 1"),
+        (["--target-error", "0.05", "--target-fields", "colour"], "--target-fields: colour"),
+        (["--target-fields", "category"], "--target-fields needs --target-error"),
+    ],
+)
+def test_bad_promise_flags_are_usage_errors(flags, says, tmp_path, capsys):
+    data = tmp_path / "val.jsonl"
+    data.write_text("")
+    with pytest.raises(SystemExit) as e:
+        main(["--data", str(data), *flags])
+    assert e.value.code == 2 and says in capsys.readouterr().err

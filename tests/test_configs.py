@@ -66,6 +66,6 @@ def test_accelerate_configs_load(path):
 
 @pytest.mark.parametrize("path", sorted((CONFIGS / "import").glob("*.yaml")), ids=lambda p: p.name)
 def test_import_mappings_load(path):
-    from generating.importer import load_mapping
+    from generating.import_config import load_mapping
 
     assert load_mapping(path)

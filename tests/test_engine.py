@@ -1,7 +1,8 @@
 """The triage engine: valid tickets for any input, scores that match the model, cache reuse.
 
 Fast tests use a tiny random model (random weights are the hardest case for validity: the model
-has no idea what JSON is). The slow test loads the real offline model.
+has no idea what JSON is). The slow test loads the real offline model. The batch layout has its own
+tests (tests/test_kv_batch.py), and so has loading (tests/test_model_loading.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from inference.engine import TriageEngine, _clean_text, check_adapter_schema
+from inference.engine import TriageEngine, _clean_text
 from ticket_triage.models import ResolvedModel
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile_tickets.jsonl"
@@ -161,7 +162,7 @@ def test_review_thresholds_come_per_field_from_the_schema(tiny_model_dir, schema
 
 
 def test_calibration_temperature_changes_confidence_not_choice(tiny_engine, tmp_path, schema):
-    from inference.engine import read_temperatures
+    from inference.model_loading import read_calibration
 
     sharp = TriageEngine(tiny_engine.model, tiny_engine.tokenizer, schema, temperatures={"category": 0.05})
     plain, sharpened = tiny_engine.predict("VPN down"), sharp.predict("VPN down")
@@ -171,10 +172,27 @@ def test_calibration_temperature_changes_confidence_not_choice(tiny_engine, tmp_
     assert raw == pytest.approx(raw_sharp)  # raw scores are pre-calibration
     calibration = {"schema_fingerprint": schema.fingerprint(), "fields": {"category": {"temperature": 2.5}}}
     (tmp_path / "calibration.json").write_text(json.dumps(calibration))
-    assert read_temperatures(ResolvedModel(base=str(tmp_path)), schema) == {"category": 2.5}
+    assert read_calibration(ResolvedModel(base=str(tmp_path)), schema).temperatures == {"category": 2.5}
     (tmp_path / "calibration.json").write_text(json.dumps(calibration | {"schema_fingerprint": "other"}))
     with pytest.raises(ValueError, match="fitted for another schema"):
-        read_temperatures(ResolvedModel(base=str(tmp_path)), schema)
+        read_calibration(ResolvedModel(base=str(tmp_path)), schema)
+
+
+def test_load_applies_calibrated_review_thresholds_unless_told_otherwise(tiny_model_dir, tmp_path, schema):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    promise = {"threshold": 0.93, "target": 0.05, "delta": 0.1}
+    fields = {"category": {"temperature": 1.0, "review_threshold": 0.93}}
+    (model / "calibration.json").write_text(
+        json.dumps({"schema_fingerprint": schema.fingerprint(), "fields": fields, "risk_control": promise})
+    )
+    engine = TriageEngine.load(str(model), schema=schema, device="cpu")
+    assert engine.review_thresholds == schema.review_thresholds() | {"category": 0.93}
+    assert engine.promise == promise
+    told = TriageEngine.load(str(model), schema=schema, device="cpu", review_threshold={"category": 0.2})
+    assert told.review_thresholds["category"] == 0.2
 
 
 def test_special_tokens_in_a_ticket_are_read_as_text(tiny_engine):
@@ -191,16 +209,6 @@ def test_clean_text_cuts_at_the_closing_quote_and_length():
     assert _clean_text("  many   spaces\there ", 120) == "many spaces here"
     assert _clean_text("one two three four", 9) == "one two"
     assert len(_clean_text("x" * 500, 120)) == 120
-
-
-def test_adapter_trained_on_another_schema_is_refused(tmp_path, schema):
-    (tmp_path / "triage.json").write_text(json.dumps({"schema_fingerprint": "0000", "schema_name": "other"}))
-    with pytest.raises(ValueError, match="trained on schema 'other'"):
-        check_adapter_schema(ResolvedModel(base="x", adapter=str(tmp_path)), schema)
-    with pytest.raises(ValueError, match="trained on schema 'other'"):  # a merged model folder too
-        check_adapter_schema(ResolvedModel(base=str(tmp_path)), schema)
-    (tmp_path / "triage.json").write_text(json.dumps({"schema_fingerprint": schema.fingerprint()}))
-    check_adapter_schema(ResolvedModel(base="x", adapter=str(tmp_path)), schema)
 
 
 @pytest.mark.slow
@@ -265,43 +273,3 @@ def test_each_ticket_gets_its_own_latency(tiny_engine, monkeypatch):
     monkeypatch.undo()
     scored = tiny_engine.predict_batch(texts, classification_only=True, batch_size=len(texts))
     assert len({r.timing_ms for r in scored}) == 1
-
-
-def test_pack_block_right_aligns_target_then_branches_at_one_position():
-    from inference.engine import pack_block
-
-    # row 0: 2 new target tokens, branches [7] and [8, 9]; row 1: 1 new token, no branch
-    block = pack_block([[1, 2], [3]], [[[7], [8, 9]], []], seen=[10, 4], pad=0)
-    assert block.input_ids.tolist() == [[1, 2, 7, 8, 9], [0, 0, 0, 0, 3]]
-    assert block.segment.tolist() == [[0, 0, 1, 2, 2], [-1, -1, -1, -1, 0]]
-    # both branches start right after the target (position 12), as if each were alone
-    assert block.positions.tolist() == [[10, 11, 12, 12, 13], [0, 0, 0, 0, 4]]
-    assert block.branch_spans == [[(2, 3), (3, 5)], []]
-
-
-def test_block_attention_is_causal_within_a_branch_and_never_sees_padding():
-    import torch
-
-    from inference.engine import block_attention
-
-    see = block_attention(torch.tensor([[-1, 0, 1, 2, 2]]))[0].int().tolist()
-    assert see == [
-        [1, 0, 0, 0, 0],  # padding sees only itself (no empty mask row)
-        [0, 1, 0, 0, 0],  # the target sees what precedes it
-        [0, 1, 1, 0, 0],  # branch 1 sees the target and itself
-        [0, 1, 0, 1, 0],  # branch 2 does not see branch 1
-        [0, 1, 0, 1, 1],
-    ]
-
-
-def test_branch_token_logprobs_take_the_first_token_from_the_preceding_logits():
-    import torch
-
-    from inference.engine import branch_token_logprobs
-
-    logits = torch.randn(1, 3, 5)
-    last = torch.randn(1, 5)
-    # one branch of tokens [2, 4] in block columns 1-2 (offset 0): token 2 from `last`, token 4 from column 1
-    got = branch_token_logprobs(logits, last, [[[2, 4]]], [[(1, 3)]], offset=0)
-    want = [torch.log_softmax(last[0], -1)[2].item(), torch.log_softmax(logits[0, 1], -1)[4].item()]
-    assert got == pytest.approx(want, abs=1e-6)

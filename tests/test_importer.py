@@ -1,5 +1,6 @@
-"""Tests for generating.importer: mapping, unparseable records, rejects, schema inference, splits
-(random, from a split file, or given by --train/--test files), and one round trip through predict and eval.
+"""Tests for generating.importer: the whole import (rejects, splits at random, from a split file, or given
+by --train/--test files; setup errors; one round trip through predict and eval). Its rooms have their own
+files: test_import_config.py, test_import_readers.py, test_import_rows.py (they share this file's helpers).
 
 .venv/bin/python -m pytest tests/test_importer.py -q
 """
@@ -7,18 +8,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from generating import importer
-from generating.importer import SetupError, build_config, build_parser, main, situation_key
-from ticket_triage.dataset import normalise_text
-from ticket_triage.prompt import DEFAULT_INSTRUCTION
+from generating.importer import main
 from ticket_triage.schema import load_schema
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -92,85 +88,6 @@ def test_skip_bad_records_rejects_unparseable_records_with_file_lines_and_reason
     assert f"{BROKEN_CSV}:12: decode_error" in summary.err
 
 
-@dataclass
-class Unparseable:
-    """A file with one record that cannot be parsed, and what the import must say about it."""
-
-    name: str
-    content: bytes  # starts with a good record whose quoted text spans two lines: not a broken one
-    error: str  # after "error: FILE, "
-    span: tuple[int, int]  # (line, last_line) of its reject with --skip-bad-records
-    kept: set[str]  # the ids imported with --skip-bad-records
-
-
-UNPARSEABLE = {
-    "field-count": Unparseable(
-        "fields.csv",
-        b'id,text,cat\nA1,"two\nlines",Hardware\nA2,"three\nlines",Hardware,extra\nA3,fine,Access\n',
-        "lines 4-5: row has 4 fields, the header has 3",
-        (4, 5),  # its quotes closed: both lines are the record, line 5 is not read again as a record
-        {"A1", "A3"},
-    ),
-    "unclosed-quote-at-eof": Unparseable(
-        "unclosed.csv",
-        b'id,text,cat\nA1,"two\nlines",Hardware\nA2,"never closed,Hardware\nA3,fine,Access\nA4,ok,Access\n',
-        "lines 4-6: a quoted field never closes: the file ends inside it",
-        (4, 4),  # only the line where the quote opened: the lines it swallowed are read again
-        {"A1", "A3", "A4"},
-    ),
-    "invalid-utf8": Unparseable(
-        "latin1.csv",
-        b'id,text,cat\nA1,"two\nlines",Hardware\nA2,Caf\xe9 printer,Hardware\nA3,fine,Access\n',
-        "line 4: column 'text': byte 0xe9 at character 4 is not UTF-8",
-        (4, 4),
-        {"A1", "A3"},
-    ),
-    "jsonl-not-an-object": Unparseable(
-        "lines.jsonl",
-        b'{"id": "A1", "text": "two\\nlines", "cat": "Hardware"}\n\n'
-        b'["A2", "a list"]\n'
-        b'{"id": "A3", "text": "x", "cat": "Access"}\n',
-        "line 3: expected a JSON object, got list",
-        (3, 3),
-        {"A1", "A3"},
-    ),
-}
-
-
-@pytest.mark.parametrize("case", UNPARSEABLE.values(), ids=UNPARSEABLE.keys())
-def test_an_unparseable_record_stops_the_import_naming_file_and_lines(tmp_path, capsys, case):
-    source = tmp_path / case.name
-    source.write_bytes(case.content)
-    argv = [source, "--text", "text", "--label", "category=cat", "--id-column", "id", "--test-frac", "0"]
-    assert run(*argv, "--out", tmp_path / "out") == 2
-    err = capsys.readouterr().err
-    assert f"error: {source}, {case.error}" in err and "--skip-bad-records" in err
-    assert len(err.strip().splitlines()) == 1
-    assert not (tmp_path / "out").exists()  # stopped before anything was written
-
-    # the same file with the flag: the bad record is a reject, the others are imported
-    assert run(*argv, SKIP, "--out", tmp_path / "skipped") == 0
-    rejects = read_jsonl(tmp_path / "skipped" / "rejects.jsonl")
-    assert [(r["file"], r["line"], r["last_line"]) for r in rejects] == [(str(source), *case.span)]
-    assert rejects[0]["reason"] in ("bad_row", "bad_json", "decode_error")
-    assert {row["id"] for row in imported(tmp_path / "skipped")} == case.kept
-
-
-def test_a_quote_that_never_closes_reads_no_more_than_the_field_limit(tmp_path, monkeypatch, capsys):
-    # Without a limit the unclosed quote would read the whole rest of a big file into memory first.
-    monkeypatch.setattr(importer, "MAX_FIELD_CHARS", 200)
-    source = tmp_path / "big.csv"
-    good = [f"A{i},printer {i} jams on the third floor,Hardware" for i in range(1, 40)]
-    source.write_text("\n".join(["id,text,cat", 'A0,"never closed,Hardware', *good]) + "\n", encoding="utf-8")
-    argv = [source, "--text", "text", "--label", "category=cat", "--id-column", "id", "--test-frac", "0"]
-    assert run(*argv, "--out", tmp_path / "out") == 2
-    err = capsys.readouterr().err
-    assert f"{source}, lines 2-" in err and "a field runs over 200 characters" in err
-    assert run(*argv, SKIP, "--out", tmp_path / "skipped") == 0
-    assert [r["line"] for r in read_jsonl(tmp_path / "skipped" / "rejects.jsonl")] == [2]
-    assert len(imported(tmp_path / "skipped")) == len(good)
-
-
 def test_the_triage_cli_exits_2_on_an_unparseable_record(tmp_path, capsys):
     from triage import cli
 
@@ -228,78 +145,6 @@ def test_a_300_kb_field_and_a_line_separator_survive_import_predict_and_eval(tmp
     assert f"on {len(ids)} rows of {data / 'test.jsonl'}" in capsys.readouterr().err
 
 
-def test_text_columns_are_joined_and_value_maps_normalise_labels(tmp_path):
-    out = tmp_path / "out"
-    # the flag adds a map on top of the file's: "teleportation" (any case) -> Network
-    argv = [BROKEN_CSV, "--mapping", MAPPING, SKIP, "--value-map", "category: TELEPORTATION =Network"]
-    assert run(*argv, "--out", out) == 0
-    rows = {row["id"]: row for row in imported(out)}
-    assert rows["T1"]["text"] == "Printer jammed\nThe printer on floor 3 jams, every time"
-    assert rows["T1"]["label"] == {"category": "Hardware"}  # "Hardware Issue" via the mapping file
-    assert rows["T5"]["text"] == "Locked out\nI am locked\nout of my account"  # quoted newline kept
-    assert rows["T5"]["label"] == {"category": "Access"}  # "access" -> the schema's spelling
-    assert rows["T7"]["label"] == {"category": "Hardware"}  # "  hardware  "
-    assert rows["T3"]["label"] == {"category": "Network"}
-    assert (5, "invalid_label") not in {(r["line"], r["reason"]) for r in read_jsonl(out / "rejects.jsonl")}
-
-
-def test_rows_have_the_dataset_format(tmp_path):
-    out = tmp_path / "out"
-    assert run(BROKEN_CSV, "--mapping", MAPPING, SKIP, "--out", out) == 0
-    schema = load_schema(None)
-    for row in imported(out):
-        assert list(row) == ["id", "text", "label", "instruction", "meta"]
-        assert row["instruction"] == DEFAULT_INSTRUCTION
-        assert row["meta"]["source"] == "import"
-        assert row["meta"]["file"] == str(BROKEN_CSV)
-        assert row["meta"]["situation"] == situation_key(row["text"])
-        assert set(row["label"]) <= set(schema.field_names)
-    t10 = next(row for row in imported(out) if row["id"] == "T10")
-    assert (t10["meta"]["line"], t10["meta"]["row"]) == (14, 11)
-
-
-def test_situation_groups_texts_that_differ_only_in_case_space_and_punctuation():
-    assert normalise_text("Re: VPN   down!!\n") == "re vpn down"
-    assert situation_key("Re: VPN   down!!") == situation_key("re vpn, down")
-    assert situation_key("VPN down") != situation_key("VPN up")
-
-
-def test_jsonl_input_with_partial_labels_and_rules(tmp_path):
-    out = tmp_path / "out"
-    common = [
-        TICKETS_JSONL,
-        "--text",
-        "subject",
-        "--text",
-        "body",
-        "--label",
-        "category=labels.cat",
-        "--label",
-        "subcategory=labels.sub",
-        "--test-frac",
-        "0",
-        SKIP,
-    ]
-    assert run(*common, "--allow-empty-labels", "--out", out) == 0
-    rejects = {r["line"]: r for r in read_jsonl(out / "rejects.jsonl")}
-    assert {line: r["reason"] for line, r in rejects.items()} == {2: "invalid_label", 3: "bad_json", 5: "bad_json"}
-    assert "not allowed when category is 'Network'" in rejects[2]["detail"]  # the cross-field rule
-    rows = read_jsonl(out / "train.jsonl")
-    assert not (out / "test.jsonl").exists()
-    assert [row["label"] for row in rows] == [
-        {"category": "Network", "subcategory": "VPN"},
-        {"category": "Email & Collaboration"},  # empty subcategory: the field is absent, not invented
-        {"category": "Hardware", "subcategory": "Laptop"},
-    ]
-    assert rows[2]["text"] == "Pantalla rota\nla pantalla del portátil está rota"
-    assert "portátil" in (out / "train.jsonl").read_text(encoding="utf-8")  # ensure_ascii=False
-
-    strict = tmp_path / "strict"
-    assert run(*common, "--out", strict) == 0
-    reasons = {r["line"]: r["reason"] for r in read_jsonl(strict / "rejects.jsonl")}
-    assert reasons[6] == "empty_label"
-
-
 def test_setup_errors_name_the_file_and_column(tmp_path, capsys):
     assert run(BROKEN_CSV, "--text", "Body", "--label", "category=Topic", "--out", tmp_path / "a") == 2
     err = capsys.readouterr().err
@@ -310,38 +155,6 @@ def test_setup_errors_name_the_file_and_column(tmp_path, capsys):
     assert run(*argv, "--out", tmp_path / "c") == 2
     assert "labels.kat" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()  # nothing written on a setup error
-
-
-def test_inferred_schema_loads_and_validates_every_row(tmp_path):
-    out = tmp_path / "out"
-    assert run(BROKEN_CSV, "--mapping", MAPPING, SKIP, "--infer-schema", out / "schema.yaml", "--out", out) == 0
-    schema = load_schema(out / "schema.yaml")
-    assert schema.field_names == ["category"]
-    # by frequency: Hardware x4 (T1 via the value map, T7 "hardware", T10, T11), then ties by name;
-    # a value keeps the data's spelling ("access" is only ever written so in the export)
-    assert schema.get_field("category").values == ("Hardware", "Teleportation", "access")
-    rows = imported(out)
-    assert {row["id"] for row in rows} == EXPECTED_IDS | {"T3"}
-    for row in rows:
-        assert schema.errors(row["label"]) == []
-    assert "invalid_label" not in {r["reason"] for r in read_jsonl(out / "rejects.jsonl")}
-
-
-def test_inferred_schema_has_a_summary_text_field_only_when_mapped(tmp_path):
-    data = tmp_path / "export.csv"
-    long_summary = "Printer on the third floor jams on every duplex job since the driver update " * 2
-    data.write_text(
-        f"text,cat,sum\nprinter broken,Hardware,{long_summary}\nvpn down,Network,VPN drops\n", encoding="utf-8"
-    )
-    out = tmp_path / "out"
-    argv = [data, "--text", "text", "--label", "category=cat", "--test-frac", "0", "--out", out]
-    assert run(*argv, "--label", "summary=sum", "--infer-schema", out / "schema.yaml") == 0
-    schema = load_schema(out / "schema.yaml")
-    assert [(f.name, f.type) for f in schema.fields] == [("category", "enum"), ("summary", "text")]
-    assert schema.get_field("summary").max_length >= len(long_summary.strip())
-    assert all(schema.errors(row["label"]) == [] for row in imported(out))
-    assert run(*argv, "--infer-schema", out / "schema2.yaml") == 0
-    assert load_schema(out / "schema2.yaml").field_names == ["category"]
 
 
 def test_split_file_assigns_rows_by_index(tmp_path):
@@ -384,24 +197,6 @@ def test_train_and_test_files_carry_their_split(tmp_path, capsys):
     assert "leak" not in summary
 
 
-def test_mapping_file_train_and_test_keys_are_relative_to_the_file(tmp_path, monkeypatch):
-    folder = tmp_path / "cfg"
-    folder.mkdir()
-    write_csv(folder / "a.csv", [("printer jams", "Hardware")])
-    write_csv(folder / "b.csv", [("vpn drops", "Network")])
-    (folder / "mapping.yaml").write_text(
-        "text: text\nlabels: {category: cat}\ntrain: a.csv\ntest: [b.csv]\nout: out\n", encoding="utf-8"
-    )
-    monkeypatch.chdir(tmp_path)
-    assert run("--mapping", folder / "mapping.yaml") == 0
-    assert [row["id"] for row in read_jsonl(folder / "out" / "train.jsonl")] == ["a-0"]
-    assert [row["id"] for row in read_jsonl(folder / "out" / "test.jsonl")] == ["b-0"]
-    # flags replace the file's inputs, and its split files with them
-    other = write_csv(tmp_path / "c.csv", [("mouse broken", "Hardware"), ("disk full", "Hardware")])
-    assert run("--mapping", folder / "mapping.yaml", other, "--test-frac", "0", "--out", tmp_path / "o") == 0
-    assert [row["id"] for row in read_jsonl(tmp_path / "o" / "train.jsonl")] == ["c-0", "c-1"]
-
-
 def test_a_text_in_both_train_and_test_files_is_kept_and_reported(tmp_path, capsys):
     train = write_csv(tmp_path / "train.csv", [("VPN drops", "Network"), ("printer jams", "Hardware")])
     test = write_csv(tmp_path / "test.csv", [("vpn drops!", "Network"), ("Vpn  drops", "Network"), ("new", "Access")])
@@ -410,42 +205,6 @@ def test_a_text_in_both_train_and_test_files_is_kept_and_reported(tmp_path, caps
     assert len(read_jsonl(out / "train.jsonl")) == 2 and len(read_jsonl(out / "test.jsonl")) == 3  # nothing dropped
     summary = capsys.readouterr().out
     assert "warning: 1 normalised text(s) are in both train (1 rows) and test (2 rows)" in summary
-
-
-@pytest.mark.parametrize(
-    ("extra", "error"),
-    [
-        (["INPUT"], "cannot be combined with --train/--val/--test"),
-        (["--split-file", "SPLIT"], "carry their own split: drop --split-file"),
-        (["--test-frac", "0.3"], "carry their own split: drop --test-frac"),
-        (["--val", "TRAIN"], "is given twice (as train and as val)"),
-        (["--train", "SAME_STEM"], "have the same name 'a', so their default ids (<name>-<row>) would collide"),
-    ],
-    ids=["input-and-train", "split-file", "test-frac", "file-in-two-splits", "same-stem"],
-)
-def test_wrong_split_flag_combinations_are_one_line_errors(tmp_path, capsys, extra, error):
-    train = write_csv(tmp_path / "a.csv", [("printer jams", "Hardware")])
-    test = write_csv(tmp_path / "b.csv", [("vpn drops", "Network")])
-    same_stem = tmp_path / "other"
-    same_stem.mkdir()
-    write_csv(same_stem / "a.csv", [("mouse broken", "Hardware")])
-    names = {"INPUT": test, "SPLIT": SPLIT_CSV, "TRAIN": train, "SAME_STEM": same_stem / "a.csv"}
-    extra = [names.get(a, a) for a in extra]
-    assert run("--train", train, "--test", test, *LABELS, *extra, "--out", tmp_path / "out") == 2
-    err = capsys.readouterr().err
-    assert error in err and len(err.strip().splitlines()) == 1
-    assert not (tmp_path / "out").exists()
-
-
-def test_a_mapping_file_cannot_mix_input_with_train_and_test(tmp_path):
-    write_csv(tmp_path / "a.csv", [("printer jams", "Hardware")])
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text("text: text\nlabels: {category: cat}\ninput: a.csv\ntest: a.csv\n", encoding="utf-8")
-    with pytest.raises(SetupError, match="either `input:` .* or `train:`/`val:`/`test:`, not both"):
-        build_config(build_parser().parse_args(["--mapping", str(mapping), "--out", str(tmp_path / "out")]))
-    mapping.write_text("text: text\nlabels: {category: cat}\ntest: a.csv\ntest_frac: 0.2\n", encoding="utf-8")
-    with pytest.raises(SetupError, match="carry their own split: drop `test_frac:`"):
-        build_config(build_parser().parse_args(["--mapping", str(mapping), "--out", str(tmp_path / "out")]))
 
 
 def write_grouped_export(path: Path) -> None:
@@ -485,58 +244,6 @@ def test_stratified_grouped_split_is_disjoint_balanced_and_deterministic(tmp_pat
     # a later run without val removes the old val.jsonl, which would otherwise look like this run's
     assert run(data, "--text", "text", "--label", "category=cat", "--out", first) == 0
     assert not (first / "val.jsonl").exists()
-
-
-def test_mapping_file_paths_are_relative_to_the_file(tmp_path, monkeypatch):
-    folder = tmp_path / "cfg"
-    folder.mkdir()
-    shutil.copy(BROKEN_CSV, folder / "export.csv")
-    shutil.copy(SPLIT_CSV, folder / "split.csv")
-    (folder / "mapping.yaml").write_text(
-        MAPPING.read_text(encoding="utf-8")
-        + "input: export.csv\nout: out\nsplit_file: split.csv\ninfer_schema: true\nschema_name: tiny\n"
-        + "skip_bad_records: true\n",
-        encoding="utf-8",
-    )
-    monkeypatch.chdir(tmp_path)
-    assert run("--mapping", folder / "mapping.yaml") == 0
-    assert load_schema(folder / "out" / "schema.yaml").name == "tiny"
-    assert {row["id"] for row in read_jsonl(folder / "out" / "test.jsonl")} == {"T3", "T5", "T10"}
-    # `infer_schema: true` follows --out, it does not write into the file's default folder
-    assert run("--mapping", folder / "mapping.yaml", "--out", tmp_path / "elsewhere") == 0
-    assert (tmp_path / "elsewhere" / "schema.yaml").is_file()
-
-
-def test_xlsx_input(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl", reason="Excel input needs openpyxl")
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(["Id", "Subject", "Topic"])
-    sheet.append([101, "Laptop will not boot", "Hardware Issue"])
-    sheet.append([None, None, None])  # an empty row is not a record
-    sheet.append([102, None, "Hardware"])
-    workbook.save(tmp_path / "export.xlsx")
-    out = tmp_path / "out"
-    assert (
-        run(
-            tmp_path / "export.xlsx",
-            "--mapping",
-            MAPPING,
-            "--text",
-            "Subject",
-            "--id-column",
-            "Id",
-            "--test-frac",
-            "0",
-            "--out",
-            out,
-        )
-        == 0
-    )
-    assert [(r["id"], r["label"], r["meta"]["line"]) for r in read_jsonl(out / "train.jsonl")] == [
-        ("101", {"category": "Hardware"}, 2)
-    ]
-    assert [(r["line"], r["reason"]) for r in read_jsonl(out / "rejects.jsonl")] == [(4, "empty_text")]
 
 
 @pytest.mark.skipif(not (REAL / "tickets.csv").is_file(), reason=f"real dataset not found at {REAL}")

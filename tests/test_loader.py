@@ -19,7 +19,7 @@ def test_threshold_flag_parses_global_and_per_field_values():
 
 def test_each_kind_of_spec_loads_its_triager_with_the_shared_flags(tmp_path, tiny_model_dir):
     from generating.synthetic import main as generate
-    from inference.baselines import TfidfBaseline
+    from inference.baseline_tfidf import TfidfBaseline
     from inference.baselines import main as baseline
     from inference.engine import TriageEngine
     from inference.openai_backend import OpenAIBackend

@@ -10,6 +10,7 @@ from inference.metrics import (
     expected_calibration_error,
     label_distribution,
     markdown_table,
+    promise_check,
     rule_violations,
     score_details,
 )
@@ -81,6 +82,7 @@ def test_headline_metrics_count_what_they_say(schema):
     assert metrics["schema_valid_rate"] == 0.5  # row 2 breaks a rule, row 4 is empty
     assert metrics["rule_violation_rate"] == 0.25
     assert metrics["review_rate"] == 0.5
+    assert metrics["auto_error"] == 0.5  # of the two auto-routed, the phishing ticket has the wrong priority
     assert metrics["latency_ms_p95"] == 30.0 and metrics["tickets_per_s"] == 2.0
     per_class = details["category"]["per_class"]
     assert per_class["Network"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 1, "predicted": 2}
@@ -132,3 +134,13 @@ def test_ece_of_perfectly_calibrated_and_overconfident_predictions():
     # Always 100% sure, right half the time: off by 0.5.
     assert expected_calibration_error([1.0] * 10, [True, False] * 5) == pytest.approx(0.5)
     assert expected_calibration_error([], []) == 0.0
+
+
+def test_a_calibrated_promise_is_checked_on_the_fields_it_covers():
+    rows, results = rows_and_results()
+    # The promise covers category only: the two auto-routed tickets have it right (the phishing
+    # ticket's wrong priority does not count); the unlabelled-priority row still counts.
+    check = promise_check(rows, results, {"fields": ["category"], "target": 0.05, "delta": 0.1})
+    assert (check["n"], check["auto"], check["coverage"], check["auto_error"], check["met"]) == (4, 2, 0.5, 0.0, True)
+    check = promise_check(rows, results, {"fields": ["category", "priority"], "target": 0.05, "delta": 0.1})
+    assert (check["n"], check["auto"], check["auto_error"], check["met"]) == (3, 2, 0.5, False)

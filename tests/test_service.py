@@ -555,14 +555,8 @@ def test_a_ticket_that_fails_the_engine_fails_alone_not_its_batch(schema):
     texts = ["printer jams", "boom goes the ticket", "VPN down", "new laptop please"]
     with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=30) as c:
         wait_ready(c)
-        with ThreadPoolExecutor(8) as pool:
-            first = pool.submit(c.post, "/v1/triage", json={"text": "holds the engine"})
-            _wait_for(lambda: len(engine.calls) == 1)
-            pending = [pool.submit(c.post, "/v1/triage", json={"text": t}) for t in texts]
-            _wait_for(lambda: "triage_queue_tickets 4.0" in c.get("/metrics").text)
-            gate.set()
-            responses = [f.result() for f in pending]
-            assert first.result().status_code == 200
+        first, responses = queued_behind_a_held_engine(c, engine, gate, [{"text": t} for t in texts])
+        assert first.status_code == 200
         assert engine.calls[1] == (4, False)  # the four shared one batch, which failed ...
         assert [n for n, _ in engine.calls[2:]] == [1, 1, 1, 1]  # ... and were retried one by one
         assert [r.status_code for r in responses] == [200, 500, 200, 200]
@@ -613,6 +607,21 @@ def test_full_queue_answers_503_with_retry_after_then_recovers(schema):
             assert [f.result().status_code for f in [first, *queued]] == [200, 200, 200]
         assert c.post("/v1/triage", json={"text": "after the rush"}).status_code == 200
         assert 'triage_rejected_tickets_total{reason="queue_full"} 1.0' in c.get("/metrics").text
+
+
+def queued_behind_a_held_engine(
+    c: httpx.Client, engine: FakeEngine, gate: threading.Event, bodies: list[dict]
+) -> tuple[httpx.Response, list[httpx.Response]]:
+    """One request holds the gated engine while `bodies` (one ticket each) queue up behind it; then the
+    gate opens. The holder's response and the queued ones' in order: the queued tickets were batched
+    as the service chose, which is what the caller checks."""
+    with ThreadPoolExecutor(len(bodies) + 1) as pool:
+        first = pool.submit(c.post, "/v1/triage", json={"text": "holds the engine"})
+        _wait_for(lambda: len(engine.calls) == 1)
+        pending = [pool.submit(c.post, "/v1/triage", json=body) for body in bodies]
+        _wait_for(lambda: f"triage_queue_tickets {float(len(bodies))}" in c.get("/metrics").text)
+        gate.set()
+        return first.result(), [f.result() for f in pending]
 
 
 def _wait_for(condition, timeout: float = 10.0) -> None:
@@ -821,15 +830,9 @@ def test_concurrent_requests_are_micro_batched_and_each_gets_its_own_answer(sche
     texts = [f"ticket {i}: something about VPN and printers" for i in range(15)]
     with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=30) as c:
         wait_ready(c)
-        with ThreadPoolExecutor(16) as pool:
-            first = pool.submit(c.post, "/v1/triage", json={"text": "holds the engine"})
-            _wait_for(lambda: len(engine.calls) == 1)
-            # While the engine is busy, concurrent requests queue up and become the next batches.
-            pending = [pool.submit(c.post, "/v1/triage", json={"text": t}) for t in texts]
-            _wait_for(lambda: "triage_queue_tickets 15.0" in c.get("/metrics").text)
-            gate.set()
-            responses = [f.result() for f in pending]
-            assert first.result().status_code == 200
+        # While the engine is busy, concurrent requests queue up and become the next batches.
+        first, responses = queued_behind_a_held_engine(c, engine, gate, [{"text": t} for t in texts])
+        assert first.status_code == 200
         assert [n for n, _ in engine.calls] == [1, 8, 7]  # never more than --batch-size
         for text, r in zip(texts, responses):  # no answer goes to the wrong request
             assert r.status_code == 200
@@ -860,15 +863,9 @@ def test_full_and_classification_only_tickets_in_one_batch_take_one_engine_call_
     engine = FakeEngine(schema, gate=gate)
     with serve_in_thread(make_app(schema, engine=engine)) as url, httpx.Client(base_url=url, timeout=30) as c:
         wait_ready(c)
-        with ThreadPoolExecutor(5) as pool:
-            first = pool.submit(c.post, "/v1/triage", json={"text": "holds the engine"})
-            _wait_for(lambda: len(engine.calls) == 1)
-            bodies = [{"text": f"t{i}", "classification_only": i % 2 == 0} for i in range(4)]
-            pending = [pool.submit(c.post, "/v1/triage", json=b) for b in bodies]
-            _wait_for(lambda: "triage_queue_tickets 4.0" in c.get("/metrics").text)
-            gate.set()  # the four waiting tickets form the next batch
-            responses = [f.result() for f in pending]
-            assert first.result().status_code == 200
+        bodies = [{"text": f"t{i}", "classification_only": i % 2 == 0} for i in range(4)]
+        first, responses = queued_behind_a_held_engine(c, engine, gate, bodies)  # the four form the next batch
+        assert first.status_code == 200
     assert sorted(engine.calls[1:]) == [(2, False), (2, True)]
     for body, r in zip(bodies, responses):
         assert ("summary" in r.json()["results"][0]["ticket"]) is not body["classification_only"]

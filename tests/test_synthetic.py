@@ -1,4 +1,5 @@
-"""The synthetic generator: seeded bytes, valid labels, full coverage, honest splits, noise, exporters."""
+"""The synthetic generator: seeded bytes, valid labels, full coverage, honest splits, exporters (how one
+ticket is composed: tests/test_compose.py; the noise: tests/test_text_noise.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import string
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -33,16 +33,13 @@ from generating.situations import (
     SITUATIONS,
     TRIED,
     URGENCY_DEADLINE,
-    URGENCY_LOW,
     VOICES,
     WHERE_CONTEXT,
     category_of,
     situation,
 )
 from generating.synthetic import (
-    PRIORITY,
     GeneratorConfig,
-    NoiseConfig,
     NoSituationFits,
     export_rows,
     fitting_situations,
@@ -50,6 +47,7 @@ from generating.synthetic import (
     split_rows,
     write_splits,
 )
+from generating.text_noise import NoiseConfig
 from ticket_triage.dataset import write_rows
 from ticket_triage.prompt import DEFAULT_INSTRUCTION, answer_text, system_prompt
 from ticket_triage.schema import DEFAULT_SCHEMA_PATH, SchemaError, load_schema, parse_schema
@@ -205,33 +203,10 @@ def test_texts_are_distinct_and_varied(rows):
     assert lengths[len(lengths) // 10] < 120 and lengths[9 * len(lengths) // 10] > 400
 
 
-def _pattern(template: str) -> re.Pattern:
-    """A phrase template as a regex: slots match any short run of text."""
-    parts = re.split(r"\{[a-z_]+\}", template)
-    return re.compile(".{1,40}?".join(re.escape(p) for p in parts))
-
-
 def test_repeated_texts_are_redrawn(schema):
     # all-short tickets repeat often ("vpn keeps dropping"); the generator must still write each text once
     rows = generate_rows(schema, 1500, seed=8, config=only("short"))
     assert len({r["text"] for r in rows}) == len(rows) == 1500
-
-
-def test_priority_follows_the_scope_and_urgency_phrases(schema):
-    rows = generate_rows(schema, 3000, seed=5, config=GeneratorConfig(noise=NoiseConfig.off()))
-    fixed = {"o": "Critical", "t": "High"}  # scopes whose priority does not depend on urgency
-    patterns = [(scope, _pattern(p)) for voice in IMPACT.values() for scope in fixed for p in voice[scope]]
-    checked = Counter()
-    for r in rows:
-        for scope, pattern in patterns:
-            if pattern.search(r["text"]):
-                assert r["label"]["priority"] == fixed[scope], (pattern.pattern, r)
-                checked[scope] += 1
-        if any(p in r["text"] for p in URGENCY_LOW):
-            assert r["label"]["priority"] == "Low", r
-            checked["low"] += 1
-    assert len(checked) == 3 and min(checked.values()) > 50, checked
-    assert set(PRIORITY.values()) == set(schema.get_field("priority").values)
 
 
 # ---- determinism ----------------------------------------------------------------------------------
@@ -311,57 +286,6 @@ def test_split_assignment_ignores_row_order_and_fractions_are_checked(rows):
     assert not split_rows(rows, seed=9, val_frac=0, test_frac=0)["test"]
     with pytest.raises(ValueError, match="val_frac"):
         split_rows(rows, seed=9, val_frac=0.6, test_frac=0.5)
-
-
-# ---- noise ----------------------------------------------------------------------------------------
-def test_rate_zero_applies_no_noise(schema):
-    rows = generate_rows(schema, 600, seed=1, config=GeneratorConfig(noise=NoiseConfig.off()))
-    assert all(r["meta"]["noise"] == [] for r in rows)
-
-
-CHECKS = {
-    "casing": lambda t: t == t.lower() or t == t.upper(),
-    "forwarded": lambda t: "Forwarded message" in t or "Original Message" in t,
-    "pii": lambda t: bool(re.search(r"@example\.com|\+\d[\d ]{8,}|E\d{5}|(LT|MB)-\d{5}", t)),
-    "short": lambda t: len(t) <= 110 and "\n" not in t,
-    "long": lambda t: len(t) >= 500,
-    "spanglish": lambda t: bool(
-        re.search(
-            r"Hola|Buen|Gracias|Saludos|favor|funciona|ayuda|otra vez|hoy|ayer|"
-            r"portátil|reunión|sé|Perdón|necesito|gracias|Lo he|Ya lo|Es la",
-            t,
-        )
-    ),
-}
-
-
-@pytest.mark.parametrize("kind", [f.name for f in fields(NoiseConfig)])
-def test_rate_one_applies_that_noise_to_every_ticket(schema, kind):
-    rows = generate_rows(schema, 300, seed=2, config=only(kind))
-    by_id = {s.id: s for s in SITUATIONS}
-    errors = {r["id"]: by_id[r["meta"]["situation"]].slots.get("error") for r in rows}
-    eligible = [r for r in rows if kind != "error_trace" or errors[r["id"]]]
-    assert eligible and all(r["meta"]["noise"] == [kind] for r in eligible), Counter(
-        tuple(r["meta"]["noise"]) for r in eligible
-    )
-    if kind == "error_trace":  # the pasted error is one of the situation's own, and only they get one
-        for r in eligible:
-            assert any(_pattern(e).search(r["text"]) for e in errors[r["id"]]), r
-        assert all(r["meta"]["noise"] == [] for r in rows if not errors[r["id"]])
-    check = CHECKS.get(kind)
-    if check:
-        failing = [r["text"] for r in rows if not check(r["text"])]
-        assert not failing, failing[:2]
-
-
-def test_partial_rates_are_roughly_respected(schema):
-    noise = NoiseConfig.off()
-    noise.typos, noise.pii = 0.3, 0.6
-    rows = generate_rows(schema, 2000, seed=6, config=GeneratorConfig(noise=noise))
-    share = Counter(k for r in rows for k in r["meta"]["noise"])
-    assert abs(share["typos"] / len(rows) - 0.3) < 0.05
-    assert abs(share["pii"] / len(rows) - 0.6) < 0.05
-    assert set(share) == {"typos", "pii"}
 
 
 def test_noise_flags_reach_the_generator(tmp_path):

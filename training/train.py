@@ -14,29 +14,20 @@ The finished adapter bundle lands in `<output_dir>/adapter` (PEFT adapter, token
 the last checkpoint in `<output_dir>`. TensorBoard: `tensorboard --logdir <output_dir>/runs`.
 """
 
+# What the run writes (checkpoints, the adapter bundle) is training/saving.py; the trainer itself,
+# training/trainer.py; the memory check, training/memory.py.
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import shutil
 import sys
 import time
-import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ticket_triage.dataset import DataError, read_rows
-from ticket_triage.models import (
-    ADAPTER_META,
-    DEFAULT_MODEL,
-    atomic_folder,
-    fsync_tree,
-    resolve_model,
-    safetensors_problem,
-)
+from ticket_triage.models import DEFAULT_MODEL, resolve_model
 from ticket_triage.prompt import (
     DEFAULT_MAX_INPUT_TOKENS,
     PROMPT_VERSION,
@@ -46,8 +37,13 @@ from ticket_triage.prompt import (
     training_examples,
 )
 from ticket_triage.schema import TicketSchema, load_schema
-
-ADAPTER_DIR = "adapter"
+from training.saving import (
+    data_source,
+    file_fingerprint,
+    flush_checkpoints_callback,
+    last_complete_checkpoint,
+    write_bundle,
+)
 
 
 @dataclass
@@ -236,27 +232,6 @@ def fit_warmup(sft_args: Any, steps: int) -> str:
     )
 
 
-def data_source(train_file: str | Path) -> str:
-    """Where the training rows came from: the `triage generate` command when the generator made them
-    (its generate.json sits next to the splits), else the file path."""
-    manifest = Path(train_file).parent / "generate.json"
-    if Path(train_file).name == "train.jsonl" and manifest.is_file():
-        try:
-            command = json.loads(manifest.read_text(encoding="utf-8"))["command"]
-            return f"train split of `{command}`"
-        except (OSError, ValueError, KeyError):
-            pass  # an unreadable manifest is no reason to fail after training: fall back to the path
-    return str(train_file)
-
-
-def file_fingerprint(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
 def build_model(model_args: Any, base: str, dequantize_mxfp4: bool = False) -> Any:
     """Base model, 4-bit when the profile says so (QLoRA), MXFP4 dequantised when asked (gpt-oss)."""
     import torch
@@ -321,104 +296,6 @@ def task_metrics_callback(
                 self.trainer.log(task)
 
     return TaskMetrics()
-
-
-def flush_checkpoints_callback() -> Any:
-    """A TrainerCallback that flushes each checkpoint to disk once the Trainer has written it."""
-    from transformers import TrainerCallback
-
-    class FlushCheckpoints(TrainerCallback):
-        def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-            if checkpoint.is_dir():
-                fsync_tree(checkpoint)
-
-    return FlushCheckpoints()
-
-
-def checkpoint_problem(checkpoint: Path) -> str | None:
-    """Why a checkpoint folder cannot be resumed from, or None: what it must hold is read, not assumed.
-
-    The Trainer writes `trainer_state.json` last, but nothing is flushed to disk: after a crash or
-    power loss the state file can be whole while the weights beside it are cut off, and resuming
-    from that folder then failed on every re-run.
-    """
-    try:
-        json.loads((checkpoint / "trainer_state.json").read_text())
-    except (OSError, ValueError):
-        return "trainer_state.json missing or cut off"
-    weights = sorted(checkpoint.glob("*.safetensors"))
-    if not weights:
-        return "no weights (*.safetensors)"
-    for path in weights:
-        if problem := safetensors_problem(path):
-            return problem
-    for path in sorted(checkpoint.glob("*.pt")) + sorted(checkpoint.glob("*.pth")):
-        try:  # torch.save writes a zip, whose index is at the end: a cut-off file has none
-            with zipfile.ZipFile(path):
-                pass
-        except (OSError, zipfile.BadZipFile):
-            return f"{path.name}: cut off or not a torch file"
-    return None
-
-
-def last_complete_checkpoint(out_dir: Path) -> str | None:
-    """The newest checkpoint a run can resume from; damaged or unfinished ones are skipped, saying why."""
-    checkpoints = sorted(out_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]), reverse=True)
-    for checkpoint in checkpoints:
-        problem = checkpoint_problem(checkpoint)
-        if problem is None:
-            return str(checkpoint)
-        print(f"[train] skipping incomplete {checkpoint}: {problem} (killed while saving?)", flush=True)
-    return None
-
-
-def write_bundle(
-    trainer: Any,
-    tokenizer: Any,
-    schema: TicketSchema,
-    out_dir: Path,
-    meta: dict[str, Any],
-) -> Path:
-    """Save adapter + tokenizer + schema + metadata + card atomically to `out_dir/adapter`."""
-    target = out_dir / ADAPTER_DIR
-    with atomic_folder(target) as tmp:
-        trainer.model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        if Path(schema.source).is_file():
-            shutil.copyfile(schema.source, tmp / "schema.yaml")
-        (tmp / ADAPTER_META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-        (tmp / "README.md").write_text(model_card(meta))
-    return target
-
-
-def model_card(meta: dict[str, Any]) -> str:
-    metrics = meta.get("metrics") or {}
-    rows = "\n".join(f"| {k} | {v} |" for k, v in metrics.items()) or "| (none recorded) | |"
-    source = meta["train_file"] if "`" in meta["train_file"] else f"`{meta['train_file']}`"
-    return f"""# ticket-triage adapter
-
-LoRA adapter that triages IT-support text into schema-valid JSON tickets.
-
-- base model: `{meta["base_model"]}`
-- schema: `{meta["schema_name"]}` (fingerprint `{meta["schema_fingerprint"]}`, copy in `schema.yaml`)
-- prompt contract version: {meta["prompt_version"]}
-- training data: {source} ({meta["train_rows"]} rows, sha256 prefix `{meta["data_fingerprint"]}`)
-- profile: `{meta.get("profile") or "command line"}`, {meta["train_seconds"]:.0f} s of training
-
-## Final training metrics
-
-| metric | value |
-|---|---|
-{rows}
-
-## Use
-
-```bash
-triage predict --model <this folder> "VPN drops every ten minutes"
-triage eval --model <this folder> --data data/synthetic/test.jsonl
-```
-"""
 
 
 def check_profile(path: Path, known: set[str]) -> None:

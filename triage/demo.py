@@ -53,12 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from generating import synthetic
-    from inference.baselines import TfidfBaseline
+    from inference.baseline_tfidf import TfidfBaseline
     from inference.engine import TriageEngine
     from inference.metrics import evaluate, markdown_table
     from ticket_triage.dataset import read_rows
     from ticket_triage.schema import load_schema
     from training import train
+    from training.saving import ADAPTER_DIR
 
     out = Path(args.out)
     data_dir, run_dir = out / "data", out / "run"
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         train_args += ["--max_steps", str(args.max_steps)]
     train.main(train_args)
     timings["train_s"] = time.perf_counter() - t
-    adapter = run_dir / train.ADAPTER_DIR
+    adapter = run_dir / ADAPTER_DIR
 
     t = step(f"3/4 evaluate on {args.eval_limit} held-out tickets: base model, adapter, TF-IDF baseline")
     rows = read_rows(data_dir / "test.jsonl", schema, args.eval_limit)

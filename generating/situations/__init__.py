@@ -1,10 +1,11 @@
 """The words of the synthetic generator: base situations, slot values and the phrases tickets are built from.
 
-`generating/synthetic.py` is the machinery; this package is data: one module per category (access.py,
-hardware.py, software.py, network.py, collaboration.py, security.py, infrastructure.py), vocabulary.py
-for the words all situations share, base.py for `Situation` and the builder. Each `situation(...)` is
-one thing that happens at an IT service desk, written for the default taxonomy
-(configs/schema/itsm_default.yaml), which also gives each subcategory its category:
+`generating/synthetic.py` (with compose.py and text_noise.py) is the machinery; this package is data:
+one module per category (access.py, hardware.py, software.py, network.py, collaboration.py,
+security.py, infrastructure.py), vocabulary.py for the words all situations share, base.py for
+`Situation` and the builder. Each `situation(...)` is one thing that happens at an IT service desk,
+written for the default taxonomy (configs/schema/itsm_default.yaml), which also gives each subcategory
+its category:
 
     situation(id, subcategory, impacts, summary, short, bodies, group=..., request=..., **slots)
 
@@ -12,7 +13,7 @@ one thing that happens at an IT service desk, written for the default taxonomy
   workaround, a question, a cosmetic issue), u (one user impaired or blocked), t (a team blocked),
   o (production, a site or the whole company down). The first letter is the scope the body implies
   on its own, used when the ticket states no scope. Priority is derived from scope x urgency in
-  synthetic.py, never written here, so the text always justifies it.
+  compose.py, never written here, so the text always justifies it.
 - `summary`: the label's summary, an English sentence template (<= 120 characters once filled).
 - `short`: the few words a user types when in a hurry ("vpn broken again").
 - `bodies`: several phrasings of the problem, first person, scope-neutral (the scope phrase is added).

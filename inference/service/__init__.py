@@ -11,6 +11,7 @@
 - routes_triage.py      POST /v1/triage, GET /v1/schema, and running tickets through the batcher
 - routes_compat.py      POST /classify, POST /predict
 - routes_monitoring.py  GET /healthz, /readyz, /metrics, /v1/drift and the page (inference/static/)
+- routes_webhooks.py    POST /v1/webhooks/{system}: help desk webhooks in, write-back out (integrations/)
 - app.py                `create_app`: the rooms wired together
 - cli.py                the command: flags, uvicorn settings, `main` (also `python -m inference.service`)
 """

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from inference.service import errors, routes_compat, routes_monitoring
+from inference.service import errors, routes_compat, routes_monitoring, routes_webhooks
 from inference.service.batcher import Service
 from inference.service.loading import LoadedModel
 from inference.service.middleware import ObserveRequests
@@ -21,10 +21,15 @@ from ticket_triage.schema import TicketSchema
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     service: Service = app.state.service
+    webhooks: routes_webhooks.Webhooks | None = app.state.webhooks
     await service.start()
+    if webhooks:
+        await webhooks.start()  # the write-back task drains the outbox while the service runs
     try:
         yield
     finally:
+        if webhooks:
+            await webhooks.stop()
         await service.stop()
 
 
@@ -46,6 +51,8 @@ def create_app(schema: TicketSchema, settings: ServiceSettings, load: Callable[[
     app.include_router(triage_router(triage_models(schema, settings.max_request_tickets)))
     app.include_router(routes_monitoring.router)
     app.include_router(routes_compat.router)
+    app.state.webhooks = routes_webhooks.setup(schema, settings)  # None without --integration
+    app.include_router(routes_webhooks.router)
 
     # One error body everywhere ({"detail", "message"}). Starlette's HTTPException, not FastAPI's
     # subclass: the router's own 404 and 405 come through that handler too.

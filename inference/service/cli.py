@@ -3,6 +3,7 @@
     triage serve                                             # the shipped adapter on http://127.0.0.1:8000
     triage serve --model outputs/cpu-smollm2/adapter --host 0.0.0.0 --port 8080
     TRIAGE_API_KEYS=k1,k2 triage serve                       # bearer keys required (or --api-key-file FILE)
+    TRIAGE_WEBHOOK_SECRET=... triage serve --integration jira=configs/integrations/jira.yaml   # webhooks, dry run
 
     curl -s localhost:8000/v1/triage -H 'content-type: application/json' \\
          -d '{"subject": "VPN down", "description": "drops every ten minutes since 9am"}'
@@ -20,6 +21,8 @@ alternatives) and /docs for the OpenAPI documentation. Routes:
     POST /classify    {"ticket": text} -> {"category": ...}                      (simple clients)
     POST /predict     {"subject", "description"} -> category, confidence, top_3,
                       requires_review, model_version                              (simple clients)
+    POST /v1/webhooks/SYSTEM   a help desk's new-ticket webhook (with --integration SYSTEM=FILE):
+                      answered at once, triaged, the answer written back (docs/integrations.md)
 
 How it holds up:
 - The model loads once, in a thread the lifespan starts: /healthz answers at once and /readyz says
@@ -59,7 +62,14 @@ from typing import Any
 from inference.drift import DRIFT_REFERENCE_FILE
 from inference.service.app import create_app
 from inference.service.loading import load_for_service
-from inference.service.settings import API_KEYS_ENV, default, env_name, settings_from_args
+from inference.service.settings import (
+    API_KEYS_ENV,
+    WEBHOOK_SECRET_ENV,
+    WEBHOOK_SYSTEMS,
+    default,
+    env_name,
+    settings_from_args,
+)
 
 log = logging.getLogger("triage.serve")
 
@@ -176,6 +186,59 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"reference predictions JSONL (default: the adapter's {DRIFT_REFERENCE_FILE})",
     )
     service.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    hooks = parser.add_argument_group(
+        "webhooks and write-back (docs/integrations.md; each also read from the environment, a flag given wins)"
+    )
+    hooks.add_argument(
+        "--integration",
+        action="append",
+        metavar="SYSTEM=FILE",
+        help="serve POST /v1/webhooks/SYSTEM and write back with the mapping FILE (repeatable; SYSTEM: "
+        f"{', '.join(WEBHOOK_SYSTEMS)}; {env_name('integrations')}, comma-separated)",
+    )
+    hooks.add_argument(
+        "--webhook-secret-file",
+        metavar="FILE",
+        help=f"the shared secret webhooks must carry, on the first line (or ${WEBHOOK_SECRET_ENV})",
+    )
+    hooks.add_argument(
+        "--outbox",
+        metavar="FILE",
+        help=f"SQLite file of the calls owed to the help desks (default {default('outbox')}; {env_name('outbox')})",
+    )
+    hooks.add_argument(
+        "--outbox-max",
+        type=int,
+        metavar="N",
+        help=f"unsent calls before webhooks get 503 (default {default('outbox_max')}; {env_name('outbox_max')})",
+    )
+    hooks.add_argument(
+        "--write-back",
+        action="store_true",
+        default=None,
+        help=f"send the calls (off: a dry run, calls recorded and logged only; {env_name('write_back')})",
+    )
+    hooks.add_argument(
+        "--writeback-timeout",
+        type=float,
+        metavar="S",
+        help=f"per request to a help desk (default {default('writeback_timeout_s'):g}; "
+        f"{env_name('writeback_timeout_s')})",
+    )
+    hooks.add_argument(
+        "--writeback-attempts",
+        type=int,
+        metavar="N",
+        help=f"tries per call before it is kept as failed (default {default('writeback_attempts')}; "
+        f"{env_name('writeback_attempts')})",
+    )
+    hooks.add_argument(
+        "--writeback-backoff",
+        type=float,
+        metavar="S",
+        help=f"first wait after a failed try, doubling up to {default('writeback_max_backoff_s'):g} s "
+        f"(default {default('writeback_backoff_s'):g}; {env_name('writeback_backoff_s')})",
+    )
     return parser
 
 

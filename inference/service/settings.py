@@ -4,6 +4,11 @@ Each setting reads `TRIAGE_<NAME>` from the environment (`TRIAGE_MAX_QUEUE=256`;
 `TRIAGE_API_KEYS` and `TRIAGE_CORS_ORIGINS` comma-separated). Under `triage serve`, a flag given on
 the command line wins over the environment, which wins over the default: `settings_from_args` is
 the one place the flags are mapped onto the settings.
+
+Webhooks and write-back (docs/integrations.md) have settings of their own: `integrations` (system ->
+mapping file; `TRIAGE_INTEGRATIONS=jira=configs/integrations/jira.yaml,zoho=...`), the shared
+`webhook_secret` ($TRIAGE_WEBHOOK_SECRET or --webhook-secret-file, never a flag's value), the
+`outbox` file and its bound, `write_back` (off: a dry run) and the write-back timeout and retries.
 """
 
 import argparse
@@ -11,13 +16,16 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from integrations.mapping import SYSTEMS as WEBHOOK_SYSTEMS
+from integrations.outbox import DEFAULT_OUTBOX
 from ticket_triage.dataset import DataError
 
 ENV_PREFIX = "TRIAGE_"
 API_KEYS_ENV = ENV_PREFIX + "API_KEYS"
+WEBHOOK_SECRET_ENV = ENV_PREFIX + "WEBHOOK_SECRET"
 
 
 class ServiceSettings(BaseSettings):
@@ -38,6 +46,24 @@ class ServiceSettings(BaseSettings):
     log_tickets: bool = False
     show_paths: bool = False  # server paths in /readyz, /v1/drift and error reasons (else names only)
     drift_window: int = 1000  # recent predictions compared with the reference
+    # webhooks and write-back (routes_webhooks.py, integrations/)
+    integrations: Annotated[dict[str, str], NoDecode] = {}  # system -> mapping file; empty: no webhooks
+    webhook_secret: SecretStr | None = None  # the shared secret every webhook must carry
+    outbox: str = DEFAULT_OUTBOX  # SQLite file of the calls owed to the help desks
+    outbox_max: int = 10_000  # unsent calls (and tickets being triaged); beyond, webhooks get 503
+    write_back: bool = False  # off: a dry run (calls recorded and logged, never sent)
+    writeback_timeout_s: float = 10.0  # per request to a help desk
+    writeback_attempts: int = 10  # tries per call before it is kept as failed
+    writeback_backoff_s: float = 1.0  # first wait after a failure; doubles, with jitter
+    writeback_max_backoff_s: float = 300.0
+
+    @field_validator("integrations", mode="before")
+    @classmethod
+    def _system_files(cls, value: Any) -> Any:
+        # From the environment: "jira=configs/integrations/jira.yaml,zoho=..." (as --integration takes them).
+        if isinstance(value, str):
+            return parse_integrations([part for part in value.split(",") if part.strip()])
+        return value
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
@@ -56,6 +82,8 @@ class ServiceSettings(BaseSettings):
             "max_request_tickets",
             "max_body_bytes",
             "drift_window",
+            "outbox_max",
+            "writeback_attempts",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -63,6 +91,17 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"batch_window_ms must not be negative, got {self.batch_window_ms}")
         if self.body_timeout_s <= 0:
             raise ValueError(f"body_timeout_s must be positive, got {self.body_timeout_s}")
+        for name in ("writeback_timeout_s", "writeback_backoff_s", "writeback_max_backoff_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if unknown := sorted(set(self.integrations) - set(WEBHOOK_SYSTEMS)):
+            raise ValueError(
+                f"integrations: unknown system {unknown[0]!r}; the systems are {', '.join(WEBHOOK_SYSTEMS)}"
+            )
+        if self.integrations and not (self.webhook_secret and self.webhook_secret.get_secret_value()):
+            raise ValueError(
+                f"webhooks need a shared secret: set ${WEBHOOK_SECRET_ENV} or give --webhook-secret-file FILE"
+            )
         if self.max_request_tickets > self.max_queue:
             raise ValueError(
                 f"max_request_tickets ({self.max_request_tickets}) must not exceed max_queue "
@@ -94,6 +133,33 @@ def read_api_keys(path: str | None) -> frozenset[str]:
     return frozenset(keys)
 
 
+def parse_integrations(entries: list[str]) -> dict[str, str]:
+    """`["jira=configs/integrations/jira.yaml", ...]` (as --integration and $TRIAGE_INTEGRATIONS give them)
+    -> {system: mapping file}; ValueError names a malformed entry."""
+    systems: dict[str, str] = {}
+    for entry in entries:
+        system, sep, path = entry.strip().partition("=")
+        if not sep or not system.strip() or not path.strip():
+            raise ValueError(f"integration {entry.strip()!r}: expected SYSTEM=MAPPING_FILE, e.g. jira=jira.yaml")
+        systems[system.strip()] = path.strip()
+    return systems
+
+
+def read_webhook_secret(path: str | None) -> str | None:
+    """The shared webhook secret from `path` (its first line that is not blank or a # comment), or None
+    without a file ($TRIAGE_WEBHOOK_SECRET is read by the settings themselves)."""
+    if not path:
+        return None
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise DataError(f"--webhook-secret-file {path}: {e.strerror}") from None
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            return line.strip()
+    raise DataError(f"--webhook-secret-file {path} has no secret")
+
+
 def settings_from_args(args: argparse.Namespace) -> ServiceSettings:
     """The settings `triage serve`'s flags describe: each flag given wins, the rest come from the
     environment or the defaults. ValueError names a bad or impossible limit."""
@@ -109,6 +175,14 @@ def settings_from_args(args: argparse.Namespace) -> ServiceSettings:
         "log_tickets": args.log_tickets,
         "show_paths": args.show_paths,
         "drift_window": args.drift_window,
+        "integrations": parse_integrations(args.integration) if args.integration else None,
+        "webhook_secret": read_webhook_secret(args.webhook_secret_file),  # else $TRIAGE_WEBHOOK_SECRET
+        "outbox": args.outbox,
+        "outbox_max": args.outbox_max,
+        "write_back": args.write_back,
+        "writeback_timeout_s": args.writeback_timeout,
+        "writeback_attempts": args.writeback_attempts,
+        "writeback_backoff_s": args.writeback_backoff,
     }
     api_keys = read_api_keys(args.api_key_file)  # $TRIAGE_API_KEYS plus the file's
     try:

@@ -1,0 +1,115 @@
+"""The batch the engine decodes: one row per ticket over one KV cache with holes, and the block of new
+tokens each forward pass adds to it.
+
+Rows differ in length and in which cached tokens they may see, so a `Batch` keeps, per row, the cache
+slots it sees (`visible`), their positions and token ids. A forward pass feeds a block: each row's new
+target tokens, then every option to score as a branch of that row (`pack_block`), all branches
+starting at the same position; `block_attention` is the tree-shaped mask (causal, each branch sees the
+target but not the other branches), and `branch_token_logprobs` reads every branch token's
+log-probability from the logits at once. The engine's `_advance` (inference/engine.py) puts them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Batch:
+    """Decoding state of a batch: one row per ticket over a shared, growing KV cache with holes."""
+
+    cache: Any  # transformers DynamicCache, batch size = rows
+    visible: Any  # bool [rows, cache_len]: the cached tokens each row attends to
+    positions: Any  # long [rows, cache_len]: position id of each cached token (for sliding windows)
+    ids: list[list[int]]  # per row: token ids of its visible cached tokens, in order
+    slots: list[list[int]]  # per row: the cache index of each of those tokens
+    last_logits: Any  # float [rows, vocab]: what follows each row's last visible token
+
+
+@dataclass
+class _Block:
+    """The new tokens of one `_advance` call, right-aligned in a (rows, width) block."""
+
+    input_ids: Any  # token ids, padding where a row is shorter
+    positions: Any  # each token's position in its row's sequence (branches all start at the same one)
+    segment: Any  # -1 padding, 0 the target's new tokens, k > 0 the k-th branch
+    branch_spans: list[list[tuple[int, int]]]  # per row, the block columns [start, end) of each branch
+
+
+def pack_block(news: list[list[int]], branches: list[list[list[int]]], seen: list[int], pad: int) -> _Block:
+    """Lay out each row's new target tokens and then its branches, right-aligned, so that every row's
+    last token is in the last column and the logits every row needs are in the last few columns.
+    `seen[r]` is how many tokens row r already has visible: its new tokens' positions continue from it."""
+    import torch
+
+    contents = [new + [t for b in bs for t in b] for new, bs in zip(news, branches)]
+    rows, width = len(contents), max(len(c) for c in contents)
+    input_ids = torch.full((rows, width), pad, dtype=torch.long)
+    positions = torch.zeros((rows, width), dtype=torch.long)
+    segment = torch.full((rows, width), -1, dtype=torch.long)
+    branch_spans: list[list[tuple[int, int]]] = []
+    for r, (new, content) in enumerate(zip(news, contents)):
+        start = width - len(content)
+        input_ids[r, start:] = torch.tensor(content, dtype=torch.long)
+        positions[r, start : start + len(new)] = torch.arange(seen[r], seen[r] + len(new))
+        segment[r, start : start + len(new)] = 0
+        spans = []
+        at = start + len(new)
+        for k, b in enumerate(branches[r], 1):
+            # Every branch starts at the same position: each is read as if it were the only one.
+            positions[r, at : at + len(b)] = torch.arange(seen[r] + len(new), seen[r] + len(new) + len(b))
+            segment[r, at : at + len(b)] = k
+            spans.append((at, at + len(b)))
+            at += len(b)
+        branch_spans.append(spans)
+    return _Block(input_ids, positions, segment, branch_spans)
+
+
+def block_attention(segment: Any) -> Any:
+    """(rows, width, width) which block column each column sees: causal, within its own branch or the
+    target, never padding; a padding column sees itself, so no row of the mask is empty."""
+    import torch
+
+    width = segment.shape[1]
+    real = segment >= 0
+    column = torch.arange(width)
+    causal = column[None, :, None] >= column[None, None, :]
+    same_branch = (segment[:, None, :] == 0) | (segment[:, None, :] == segment[:, :, None])
+    see = causal & same_branch & real[:, :, None] & real[:, None, :]
+    return see | (torch.eye(width, dtype=torch.bool) & ~real[:, :, None])
+
+
+def branch_token_logprobs(
+    logits: Any, last_logits: Any, branches: list[list[list[int]]], spans: list[list[tuple[int, int]]], offset: int
+) -> list[float]:
+    """The log-probability of every branch token, row by row and branch by branch: a branch's first
+    token from the logits of what precedes it (`last_logits`), the others from the branch's own previous
+    column (block column c is logits column c - offset). Gathered at once."""
+    import torch
+
+    first_lse = torch.logsumexp(last_logits, dim=-1)
+    block_lse = torch.logsumexp(logits, dim=-1)
+    where, tokens = [], []  # (row, logits column or -1 for last_logits), token
+    for r in range(len(branches)):
+        for b, (s, e) in zip(branches[r], spans[r]):
+            where.append((r, -1))
+            tokens.append(b[0])
+            where.extend((r, c - 1 - offset) for c in range(s + 1, e))
+            tokens.extend(b[1:])
+    device = logits.device
+    rows_index = torch.tensor([w[0] for w in where], device=device)
+    cols_index = torch.tensor([max(w[1], 0) for w in where], device=device)
+    token_index = torch.tensor(tokens, device=device)
+    from_block = logits[rows_index, cols_index, token_index] - block_lse[rows_index, cols_index]
+    from_last = last_logits[rows_index, token_index] - first_lse[rows_index]
+    is_first = torch.tensor([w[1] < 0 for w in where], device=device)
+    return torch.where(is_first, from_last, from_block).tolist()
+
+
+def common_prefix_length(a: list[int], b: list[int]) -> int:
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n

@@ -1,0 +1,42 @@
+"""Loading a model for the engine (inference/model_loading.py): an adapter trained on another taxonomy is
+refused; calibration.json's review thresholds and promise are read, and an explicit threshold wins.
+(The calibration temperatures are tested with the engine, in tests/test_engine.py.)"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from inference.model_loading import check_adapter_schema, read_calibration, review_thresholds_with
+from ticket_triage.models import ResolvedModel
+
+
+def test_adapter_trained_on_another_schema_is_refused(tmp_path, schema):
+    (tmp_path / "triage.json").write_text(json.dumps({"schema_fingerprint": "0000", "schema_name": "other"}))
+    with pytest.raises(ValueError, match="trained on schema 'other'"):
+        check_adapter_schema(ResolvedModel(base="x", adapter=str(tmp_path)), schema)
+    with pytest.raises(ValueError, match="trained on schema 'other'"):  # a merged model folder too
+        check_adapter_schema(ResolvedModel(base=str(tmp_path)), schema)
+    (tmp_path / "triage.json").write_text(json.dumps({"schema_fingerprint": schema.fingerprint()}))
+    check_adapter_schema(ResolvedModel(base="x", adapter=str(tmp_path)), schema)
+
+
+def test_calibrated_review_thresholds_and_their_promise_are_read(tmp_path, schema):
+    promise = {"threshold": 0.93, "target": 0.05, "delta": 0.1, "coverage": 0.71}
+    fields = {"category": {"temperature": 1.5, "review_threshold": 0.93}, "priority": {"temperature": 0.8}}
+    (tmp_path / "calibration.json").write_text(
+        json.dumps({"schema_fingerprint": schema.fingerprint(), "fields": fields, "risk_control": promise})
+    )
+    calibration = read_calibration(ResolvedModel(base=str(tmp_path)), schema)
+    assert calibration.temperatures == {"category": 1.5, "priority": 0.8}
+    assert calibration.review_thresholds == {"category": 0.93} and calibration.promise == promise
+    assert read_calibration(ResolvedModel(base=str(tmp_path / "none")), schema).promise is None
+
+
+def test_an_explicit_review_threshold_wins_over_the_calibrated_one():
+    calibrated = {"category": 0.93, "priority": 0.93}
+    assert review_thresholds_with(calibrated, None) == calibrated
+    assert review_thresholds_with(calibrated, {"priority": 0.5}) == {"category": 0.93, "priority": 0.5}
+    assert review_thresholds_with(calibrated, 0.2) == 0.2  # one number for every field
+    assert review_thresholds_with({}, None) is None  # the schema's thresholds, filled in by the engine
