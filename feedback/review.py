@@ -7,6 +7,7 @@
     triage review rows --store corrections.db --out data/corrections.jsonl
     triage review noise --predictions outputs/eval-train/predictions.jsonl --data data/synthetic/train.jsonl \\
         --format csv --out outputs/review/suspects.csv
+    triage review promote --candidate outputs/corrected/adapter --current models/my-adapter --data held_out.jsonl
 
 `export` reads the predictions the project writes (`triage eval --out DIR` writes predictions.jsonl,
 `triage predict --output FILE` JSON lines), keeps the tickets sent to review (`--status all` keeps
@@ -24,6 +25,10 @@ only with `--keep-text`; without it the store keeps a hash, and cannot make trai
 
 `rows` turns the stored corrections into training rows in the project's JSONL format.
 
+`promote` compares a retrained adapter (`triage train --init_adapter`, on the rows `rows` writes)
+with the current one on a held-out split and replaces the current one only if it is not worse (see
+feedback/promote.py).
+
 `noise` lists training rows whose label the model confidently disagrees with (confident learning,
 Northcutt et al. 2021; see feedback/noise.py), least self-confident first, and with `--out` writes
 them as a review file whose pre-filled values are the rows' labels. Use predictions the model did not
@@ -40,6 +45,7 @@ from typing import Any
 
 from feedback.formats import FORMATS, READERS, WRITERS, ReviewItem
 from feedback.noise import Suspect, find_suspects, option_probabilities
+from feedback.promote import add_promote_parser
 from feedback.store import Correction, CorrectionStore, listed, to_training_rows
 from ticket_triage.dataset import DataError, jsonl_lines, read_rows, write_rows
 from ticket_triage.schema import TicketSchema, add_schema_argument, load_schema
@@ -256,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n\n".join(__doc__.split("\n\n")[1:]),
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{export,import,rows,noise}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{export,import,rows,noise,promote}")
 
     export = commands.add_parser("export", help="write the review queue for a spreadsheet, Label Studio or Argilla")
     export.add_argument("--predictions", required=True, help="predictions.jsonl of `triage eval --out`, or predict's")
@@ -298,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     noise.set_defaults(run=noise_main)
     for sub in (export, imp, rows, noise):
         add_schema_argument(sub)
+    add_promote_parser(commands)
 
     args = parser.parse_args(argv)
     return int(args.run(args, load_schema(args.schema)) or 0)

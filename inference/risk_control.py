@@ -158,12 +158,16 @@ def not_reachable_reason(n: int, first: RiskControl | None, target: float, delta
         return f"no calibration ticket has a confidence at or above {CANDIDATES[-1]}"
     # With zero errors the p-value is (1 - target)^auto: the fewest tickets that could ever pass.
     needed = next(m for m in range(1, 10**6) if (1 - target) ** m <= delta)
+    evidence = (
+        f"only {first.auto} tickets reach confidence {first.threshold} there, none wrong"
+        if first.errors == 0
+        else f"the {first.auto} tickets at confidence >= {first.threshold} already have {first.errors} wrong"
+    )
     return (
         f"no review threshold keeps auto-routed errors at or below {target:.0%} with probability "
-        f"{1 - delta:.0%} on these {n} tickets: the {first.auto} most confident tickets (confidence >= "
-        f"{first.threshold}) already have {first.errors} wrong (p = {first.p_value:.3g} > {delta}). Even a "
+        f"{1 - delta:.0%} on these {n} tickets: {evidence} (p = {first.p_value:.3g} > {delta}); even a "
         f"perfect run needs at least {needed} auto-routed tickets to show it: give a larger --data split, "
-        "or a looser --target-error or --delta"
+        "promise fewer fields (--target-fields), or a looser --target-error or --delta"
     )
 
 

@@ -92,3 +92,26 @@ def test_eval_out_writes_per_ticket_predictions(tmp_path, capsys):
         assert round(right / len(rows), 4) == metrics[f"{name}/accuracy"]
         assert all(p["correct"][name] == (p["ticket"][name] == p["label"][name]) for p in predictions)
     assert all(p["meta"] == r.get("meta") and p["timing_ms"] >= 0 for p, r in zip(predictions, rows))
+
+
+def test_eval_checks_a_calibrated_promise_on_its_split(tiny_model_dir, tmp_path, schema, capsys):
+    # Issue 17: `triage eval` shows the auto-routed error and coverage against the promised target.
+    import shutil
+
+    from generating.synthetic import main as generate
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    promise = {"threshold": 0.0, "target": 0.05, "delta": 0.1, "fields": ["request_type"]}
+    fields = {"request_type": {"temperature": 1.0, "review_threshold": 0.0}}
+    (model / "calibration.json").write_text(
+        json.dumps({"schema_fingerprint": schema.fingerprint(), "fields": fields, "risk_control": promise})
+    )
+    generate(["--n", "60", "--seed", "2", "--out", str(tmp_path / "data")])
+    capsys.readouterr()
+    data = str(tmp_path / "data" / "test.jsonl")
+    assert main(["--data", data, "--limit", "4", "--model", str(model), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "promised at most 5% wrong among auto-routed tickets (request_type" in captured.err
+    [metrics] = json.loads(captured.out).values()
+    assert metrics["promise/target"] == 0.05 and "auto_error" in metrics

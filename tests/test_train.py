@@ -366,3 +366,48 @@ def test_a_run_the_machine_cannot_hold_is_refused_before_training(tmp_path, tiny
     assert code == 2 and "triage train: error: this run would need about" in err
     assert "--per_device_train_batch_size" in err and "--check_memory false" in err
     assert not (tmp_path / "run" / "adapter").exists()
+
+
+def test_init_adapter_continues_an_adapter_on_corrections_with_replay(tmp_path, schema, tiny_model_dir, capsys):
+    # Issue 17: corrections come back into training; the adapter goes on learning instead of starting over.
+    first = run_training(tmp_path, tiny_model_dir, "--max_steps", "1", "--lora_r", "4")
+    corrections = write_rows(tmp_path / "corrections.jsonl", 3)
+    out = tmp_path / "continued"
+    code = main(
+        [
+            "--config",
+            "configs/train/cpu_smollm2.yaml",
+            "--init_adapter",
+            str(first / "adapter"),
+            "--train_file",
+            str(corrections),
+            "--replay_file",
+            str(tmp_path / "train.jsonl"),
+            "--replay_ratio",
+            "2",
+            "--output_dir",
+            str(out),
+            "--max_steps",
+            "1",
+            "--per_device_train_batch_size",
+            "2",
+            "--report_to",
+            "none",
+        ]
+    )
+    assert code == 0
+    assert "+ 6 replay rows" in capsys.readouterr().out
+    meta = json.loads((out / "adapter" / "triage.json").read_text())
+    assert meta["continued_from"] == str(first / "adapter") and meta["replay"]["rows"] == 6
+    assert meta["base_model"] == tiny_model_dir and meta["train_rows"] == 9
+    assert meta["lora"]["r"] == 4  # the adapter's own LoRA shape, not the profile's
+    before, after = lora_tensors(first / "adapter"), lora_tensors(out / "adapter")
+    assert before.keys() == after.keys()
+    assert any(not before[k].equal(after[k]) for k in before)  # it trained on
+
+
+def test_init_adapter_must_be_an_adapter_bundle(schema, tiny_model_dir):
+    from training.continued import continued_adapter
+
+    with pytest.raises(DataError, match="not an adapter bundle"):
+        continued_adapter(tiny_model_dir, schema)

@@ -143,3 +143,22 @@ triage predict --model <this folder> "VPN drops every ten minutes"
 triage eval --model <this folder> --data data/synthetic/test.jsonl
 ```
 """
+
+
+def lora_shape(model: Any, model_args: Any) -> dict[str, Any]:
+    """The LoRA the run trained: read from the model (a continued adapter keeps its own), else the flags."""
+    config = getattr(model, "peft_config", {}).get("default")
+    if config is not None:
+        modules = config.target_modules
+        return {
+            "r": config.r,
+            "alpha": config.lora_alpha,
+            "dropout": config.lora_dropout,
+            "target_modules": sorted(modules) if isinstance(modules, (set, list)) else modules,
+        }
+    return {
+        "r": model_args.lora_r,
+        "alpha": model_args.lora_alpha,
+        "dropout": model_args.lora_dropout,
+        "target_modules": model_args.lora_target_modules,
+    }

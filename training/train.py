@@ -37,11 +37,13 @@ from ticket_triage.prompt import (
     training_examples,
 )
 from ticket_triage.schema import TicketSchema, load_schema
+from training.continued import continued_adapter, sample_replay
 from training.saving import (
     data_source,
     file_fingerprint,
     flush_checkpoints_callback,
     last_complete_checkpoint,
+    lora_shape,
     write_bundle,
 )
 
@@ -113,6 +115,22 @@ class TriageTrainArguments:
     max_eval_samples: int | None = field(default=None, metadata={"help": "use only the first N validation rows"})
     resume: str = field(
         default="auto", metadata={"help": "'auto' resumes from the last checkpoint in output_dir, 'never', or a path"}
+    )
+    init_adapter: str | None = field(
+        default=None,
+        metadata={
+            "help": "continue training this adapter bundle (e.g. on corrections) instead of a new LoRA; its base "
+            "model and LoRA shape are used, and it must have been trained on the same schema"
+        },
+    )
+    replay_file: str | None = field(
+        default=None,
+        metadata={
+            "help": "rows of the original training data mixed in (replay), so continued training does not forget"
+        },
+    )
+    replay_ratio: float = field(
+        default=1.0, metadata={"help": "replay rows drawn per training row (seeded; all of replay_file if fewer)"}
     )
 
 
@@ -367,7 +385,19 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
     val_rows = read_rows(triage_args.val_file, schema, triage_args.max_eval_samples) if triage_args.val_file else None
     print(f"[train] {len(rows)} training rows from {triage_args.train_file}, schema {schema.name!r}", flush=True)
 
-    # 2. Model and tokenizer (aliases such as smollm2-135m resolve to a local folder).
+    replay: list[dict[str, Any]] = []
+    if triage_args.replay_file:
+        replay = sample_replay(
+            read_rows(triage_args.replay_file, schema), len(rows), triage_args.replay_ratio, sft_args.seed
+        )
+        print(f"[train] + {len(replay)} replay rows from {triage_args.replay_file}", flush=True)
+        rows = rows + replay
+
+    # 2. Model and tokenizer (aliases such as smollm2-135m resolve to a local folder); a continued
+    #    adapter brings its own base.
+    if triage_args.init_adapter:
+        continued = continued_adapter(triage_args.init_adapter, schema)
+        model_args.model_name_or_path = continued.triage_meta.get("base_model") or continued.base
     resolved = resolve_model(model_args.model_name_or_path)
     tokenizer = AutoTokenizer.from_pretrained(resolved.base)
     if not tokenizer.chat_template:
@@ -414,6 +444,12 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
         # After the task metrics callback, so it sees them in the evaluation metrics.
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=triage_args.early_stopping_patience))
     peft_config = get_peft_config(model_args)
+    if triage_args.init_adapter:
+        from peft import PeftModel
+
+        # The adapter's own LoRA weights, trainable: TRL trains a PeftModel as it is (no new LoRA).
+        model = PeftModel.from_pretrained(model, continued.adapter, is_trainable=True)
+        peft_config = None
     trainer = TriageSFTTrainer(
         model=model,
         args=sft_args,
@@ -461,14 +497,13 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
         "train_seconds": seconds,
         # a resumed run's seconds cover only this call; say so rather than under-report silently
         **({"resumed_from": str(resume_from)} if resume_from else {}),
+        **({"continued_from": str(triage_args.init_adapter)} if triage_args.init_adapter else {}),
+        **({"replay": {"file": data_source(triage_args.replay_file), "rows": len(replay)}} if replay else {}),
         "precision": precision,
         "memory_estimate_gb": round(memory.peak_gb, 2),
         "triage_args": asdict(triage_args),
         "lora": {
-            "r": model_args.lora_r,
-            "alpha": model_args.lora_alpha,
-            "dropout": model_args.lora_dropout,
-            "target_modules": model_args.lora_target_modules,
+            **lora_shape(model, model_args),
             # read from the model, not the flag: proof the base really was quantised
             "load_in_4bit": bool(getattr(model, "is_loaded_in_4bit", False)),
         },

@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("inference.predict", "triage tickets to schema-valid JSON"),
     "eval": ("inference.evaluate", "score models on a labelled JSONL split: metrics, report, plots, side by side"),
     "baseline": ("inference.baselines", "classic baselines: TF-IDF or MiniLM embeddings + logistic regression"),
-    "calibrate": ("inference.calibrate", "fit confidence temperatures (and review thresholds for a promised error rate)"),
+    "calibrate": ("inference.calibrate", "fit confidence temperatures; review thresholds for a promised error rate"),
     "serve": ("inference.service", "the triage API and a web page (FastAPI): micro-batched, metrics, drift"),
     "review": ("feedback.review", "review queue to Label Studio/Argilla/CSV, corrections back, label-noise suspects"),
     "drift": ("inference.drift", "PSI of predicted labels, confidences and review rate: reference vs new predictions"),

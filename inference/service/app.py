@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from inference.service import errors, routes_compat, routes_monitoring, routes_webhooks
+from inference.service import errors, routes_compat, routes_feedback, routes_monitoring, routes_webhooks
 from inference.service.batcher import Service
 from inference.service.loading import LoadedModel
 from inference.service.middleware import ObserveRequests
@@ -31,6 +31,8 @@ async def lifespan(app: FastAPI):
         if webhooks:
             await webhooks.stop()
         await service.stop()
+        if app.state.feedback is not None:
+            app.state.feedback.close()
 
 
 def create_app(schema: TicketSchema, settings: ServiceSettings, load: Callable[[], LoadedModel]) -> FastAPI:
@@ -53,6 +55,8 @@ def create_app(schema: TicketSchema, settings: ServiceSettings, load: Callable[[
     app.include_router(routes_compat.router)
     app.state.webhooks = routes_webhooks.setup(schema, settings)  # None without --integration
     app.include_router(routes_webhooks.router)
+    app.state.feedback = routes_feedback.open_store(schema, settings.feedback_store, settings.feedback_keep_text)
+    app.include_router(routes_feedback.router)
 
     # One error body everywhere ({"detail", "message"}). Starlette's HTTPException, not FastAPI's
     # subclass: the router's own 404 and 405 come through that handler too.

@@ -239,6 +239,19 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"first wait after a failed try, doubling up to {default('writeback_max_backoff_s'):g} s "
         f"(default {default('writeback_backoff_s'):g}; {env_name('writeback_backoff_s')})",
     )
+    corrections = parser.add_argument_group("corrections (POST /v1/feedback; docs/review.md)")
+    corrections.add_argument(
+        "--feedback-store",
+        metavar="FILE",
+        help=f"SQLite file the corrections go to (off without it: the route answers 404; {env_name('feedback_store')})",
+    )
+    corrections.add_argument(
+        "--feedback-keep-text",
+        action="store_true",
+        default=None,
+        help="store a correction's ticket text too, for retraining (else only its SHA-256; "
+        f"{env_name('feedback_keep_text')})",
+    )
     return parser
 
 

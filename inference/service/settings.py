@@ -56,6 +56,9 @@ class ServiceSettings(BaseSettings):
     writeback_attempts: int = 10  # tries per call before it is kept as failed
     writeback_backoff_s: float = 1.0  # first wait after a failure; doubles, with jitter
     writeback_max_backoff_s: float = 300.0
+    # corrections (routes_feedback.py, feedback/store.py)
+    feedback_store: str | None = None  # SQLite file POST /v1/feedback writes to; None: the route answers 404
+    feedback_keep_text: bool = False  # store the ticket text with a correction (else only its SHA-256)
 
     @field_validator("integrations", mode="before")
     @classmethod
@@ -183,6 +186,8 @@ def settings_from_args(args: argparse.Namespace) -> ServiceSettings:
         "writeback_timeout_s": args.writeback_timeout,
         "writeback_attempts": args.writeback_attempts,
         "writeback_backoff_s": args.writeback_backoff,
+        "feedback_store": args.feedback_store,
+        "feedback_keep_text": args.feedback_keep_text,
     }
     api_keys = read_api_keys(args.api_key_file)  # $TRIAGE_API_KEYS plus the file's
     try:
