@@ -38,7 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ticket_triage.dataset import MAX_PROBLEMS_SHOWN, DataError, normalise_text
+from ticket_triage.dataset import DataError, normalise_text, problems_listed
 from ticket_triage.prompt import DEFAULT_INSTRUCTION, text_problem
 from ticket_triage.schema import FieldError, TicketSchema
 
@@ -111,12 +111,10 @@ class Correction:
 
 
 def listed(problems: list[str], outcome: str) -> str:
-    """One problem as it is, several as a count and an indented list (the first MAX_PROBLEMS_SHOWN)."""
+    """One problem as it is, several as a count and an indented list (`problems_listed`)."""
     if len(problems) == 1:
         return problems[0]
-    shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
-    more = len(problems) - MAX_PROBLEMS_SHOWN
-    return f"{len(problems)} problems, {outcome}:\n  {shown}" + (f"\n  ... and {more} more" if more > 0 else "")
+    return problems_listed(f"{len(problems)} problems, {outcome}", problems)
 
 
 def text_sha256(text: str) -> str:

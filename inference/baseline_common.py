@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ticket_triage.dataset import DataError
+from ticket_triage.dataset import DataError, problems_listed
 from ticket_triage.models import ModelNotFoundError, read_json_file
 from ticket_triage.prompt import cut_on_word
 from ticket_triage.result import TriageResult, decide_field, in_length_order
@@ -35,7 +35,6 @@ ARRAYS_FILE = "arrays.safetensors"
 PICKLED_FILES = ("model.joblib", "heads.pt")  # format 1: loading them could run any code
 FORMAT_VERSION = 2
 DEFAULT_BATCH_SIZE = 32
-MAX_PROBLEMS_SHOWN = 20
 LOG_FLOOR = -30.0  # option_scores entry of a value the classifier never saw (log 0 is not JSON)
 SKLEARN_REQUIREMENT = "scikit-learn>=1.5"
 
@@ -86,9 +85,7 @@ def training_targets(rows: list[dict[str, Any]], schema: TicketSchema) -> tuple[
             continue
         problems.extend(f"{where}: label.{err}" for err in schema.errors(row["label"], partial=True))
     if problems:
-        shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
-        more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
-        raise DataError(f"{len(problems)} bad training row(s) for schema {schema.name!r}:\n  {shown}{more}")
+        raise DataError(problems_listed(f"{len(problems)} bad training row(s) for schema {schema.name!r}", problems))
     if not rows:
         raise DataError("no training rows")
     targets = {f.name: [row["label"].get(f.name) for row in rows] for f in schema.enum_fields}

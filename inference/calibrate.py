@@ -262,10 +262,9 @@ def held_out_check(
     schema_thresholds = schema.review_thresholds()
     fixed = {name: t for name, t in schema_thresholds.items() if name not in fields}
     chosen = measured(*ticket_scores(confidences, correct, fields, fixed), threshold)
-    # The schema's own rule: every enum field at or above its own threshold.
-    passes = [all(c[n] >= t for n, t in schema_thresholds.items()) for c in confidences]
-    wrong = [not all(ok[n] for n in fields) for ok in correct]
-    schema_rule = measured([1.0 if p else 0.0 for p in passes], wrong, 0.5)
+    # The schema's own rule holds every enum field at its own threshold: a ticket it sends to review
+    # scores -1, every other one a confidence (>= 0), so threshold 0 routes exactly the latter.
+    schema_rule = measured(*ticket_scores(confidences, correct, fields, schema_thresholds), 0.0)
     return {"chosen_threshold": chosen, "schema_thresholds": schema_rule}
 
 

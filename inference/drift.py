@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ticket_triage.dataset import DataError, jsonl_lines
+from ticket_triage.dataset import DataError, jsonl_lines, problems_listed
 from ticket_triage.schema import TicketSchema, add_schema_argument
 
 MODERATE_SHIFT = 0.1  # PSI from here: "moderate shift"
@@ -44,7 +44,6 @@ TOP_CHANGES = 3  # label share changes shown per field
 STATUSES = ("auto", "review")
 OTHER = "(other)"  # a label the schema does not allow (another schema's predictions?)
 MISSING = "(missing)"  # a row without the field
-MAX_PROBLEMS_SHOWN = 20
 # The adapter's reference distribution: its predictions on its validation split, written next to
 # its weights by `triage calibrate`; `triage serve` compares its sliding window of predictions to it.
 DRIFT_REFERENCE_FILE = "drift_reference.jsonl"
@@ -146,9 +145,7 @@ def read_results(path: str | Path, schema: TicketSchema) -> list[dict[str, Any]]
         except ValueError as e:
             problems.append(f"{path}:{line_no}: {e}")
     if problems:
-        shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
-        more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
-        raise DataError(f"{len(problems)} bad row(s) in {path}:\n  {shown}{more}")
+        raise DataError(problems_listed(f"{len(problems)} bad row(s) in {path}", problems))
     if not rows:
         raise DataError(f"{path}: no rows")
     return rows

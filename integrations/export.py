@@ -32,7 +32,7 @@ from typing import Any
 
 from integrations.mapping import SYSTEMS, Mapping, load_mapping
 from integrations.payloads import ItsmCall, build_calls
-from ticket_triage.dataset import MAX_PROBLEMS_SHOWN, DataError, jsonl_lines
+from ticket_triage.dataset import DataError, jsonl_lines, problems_listed
 from ticket_triage.schema import add_schema_argument, load_schema
 
 
@@ -66,10 +66,7 @@ def export_calls(
         except DataError as e:
             problems.append(f"{path}:{line_no}: {e}")
     if problems:
-        more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
-        raise DataError(
-            f"{len(problems)} bad line(s) in {path}:\n  " + "\n  ".join(problems[:MAX_PROBLEMS_SHOWN]) + more
-        )
+        raise DataError(problems_listed(f"{len(problems)} bad line(s) in {path}", problems))
     return calls, skipped
 
 

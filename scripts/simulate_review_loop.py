@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from feedback.promote import decide, replace_adapter
     from feedback.store import Correction, CorrectionStore, to_training_rows
     from inference.engine import TriageEngine
-    from inference.metrics import run
+    from inference.metrics import run, score
     from ticket_triage.dataset import read_rows, write_rows
     from ticket_triage.schema import load_schema
     from training.train import main as train
@@ -79,11 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         results = engine.predict_batch(
             [row["text"] for row in chunk], classification_only=True, batch_size=args.batch_size
         )
-        auto = [
-            all(res.ticket.get(f.name) == row["label"].get(f.name) for f in schema.enum_fields)
-            for row, res in zip(chunk, results)
-            if res.status == "auto"
-        ]
+        routed = score(schema, chunk, results, seconds=0.0)  # review_rate and auto_error of the stream
         corrections = [
             Correction(
                 ticket_id=str(row.get("id") or f"round{r}-{i}"),
@@ -134,8 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "round": r,
                 "stream": len(chunk),
-                "coverage": round(len(auto) / len(chunk), 4),
-                "auto_error": round(1 - sum(auto) / len(auto), 4) if auto else None,
+                "coverage": round(1 - routed["review_rate"], 4),
+                "auto_error": routed["auto_error"],
                 "corrections_total": len(store),
                 "training_rows": len(rows),
                 "skipped": len(skipped),

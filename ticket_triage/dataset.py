@@ -26,6 +26,14 @@ class DataError(ValueError):
     """A data file cannot be used; the message names file, line and field of every problem."""
 
 
+def problems_listed(heading: str, problems: list[str]) -> str:
+    """`heading:` and the problems, one per indented line: the first MAX_PROBLEMS_SHOWN, then how many
+    more. The one shape of every "these rows are bad" message."""
+    shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
+    more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+    return f"{heading}:\n  {shown}{more}"
+
+
 def normalise_text(text: str) -> str:
     """Lower-case, punctuation replaced by spaces, whitespace collapsed: equal tickets compare equal.
 
@@ -104,10 +112,8 @@ def read_rows(
         if limit and len(rows) >= limit:
             break
     if problems:
-        shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
-        more = f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
         against = f" for schema {schema.name!r}" if schema is not None else ""
-        raise DataError(f"{len(problems)} bad row(s) in {path}{against}:\n  {shown}{more}")
+        raise DataError(problems_listed(f"{len(problems)} bad row(s) in {path}{against}", problems))
     if not rows:
         raise DataError(f"{path}: no rows")
     return rows
