@@ -10,14 +10,16 @@ How a batch of tickets is decoded (the output type drives the decoder):
 - All options of all tickets in a batch go through the model in ONE forward pass per field: each
   ticket is one row; its options are packed one after another in that row, and a tree-shaped
   attention mask lets every option see the ticket but not the other options. The winner stays in
-  the KV cache, the losers are masked out for good. No cache is copied.
+  the KV cache (moved to follow the ticket), the losers are overwritten.
 - The free-text field (summary) is decoded greedily for the whole batch at once until each row
   writes its closing quote, cut to its maximum length, and JSON-escaped by construction.
-- The system prompt (with the schema) is the same for every ticket: it is encoded once per engine
-  and its KV cache is shared by every batch.
+- The system prompt (with the schema) is the same for every ticket: it is encoded once per engine,
+  its keys and values are kept once and attended once per pass (cascade attention,
+  inference/cascade.py); each row's own tokens sit left-aligned in a preallocated cache.
 
-The batch state is a KV cache with holes: rows differ in length and in which cached tokens they
-may see, so every forward pass gets an explicit attention mask and explicit position ids.
+Each forward pass runs the real tokens of all rows flattened (no padding through the matmuls) with
+explicit positions; `kv_batch.plan_step` says where each token goes and who sees whom. On a CPU each
+row attends with the shapes it would have alone, so a ticket's answer does not depend on its batch.
 
     from inference.engine import TriageEngine
     engine = TriageEngine.load()     # the shipped adapter; or an alias, folder, adapter bundle, hub id
@@ -29,13 +31,14 @@ may see, so every forward pass gets an explicit attention mask and explicit posi
 # model_loading.py (the adapter's checks, the dtype, the weights). This module decodes.
 from __future__ import annotations
 
-import copy
 import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from inference.kv_batch import Batch, block_attention, branch_token_logprobs, common_prefix_length, pack_block
+from inference.cascade import ONE_TOKEN_PASS, PrefixStep, RowsCache, SharedPrefix
+from inference.cascade import enable as enable_cascade
+from inference.kv_batch import Batch, branch_token_logprobs, common_prefix_length, pack_block, plan_step
 from inference.model_loading import (
     check_adapter_schema,
     feed_output_head_contiguous,
@@ -101,14 +104,13 @@ class TriageEngine:
         self.device = next(model.parameters()).device
         feed_output_head_contiguous(model)
         self.forward_passes = 0  # counted for benchmarks: model calls, batched or not
+        self.useful_flops = 0  # counted for benchmarks: what the passes had to compute (see _forward)
+        self._layer_params = sum(p.numel() for n, p in model.named_parameters() if ".layers." in n)
         self._llg_tokenizer: Any = None
         self._text_matchers: dict[tuple[int, str], Any] = {}
         self._prefix_ids: list[int] | None = None
-        self._prefix_cache: Any = None
-        config = model.config
-        self._sliding_window = getattr(config, "sliding_window", None)
-        self._layer_types = sorted(set(getattr(config, "layer_types", None) or []))
-        self._bool_mask = getattr(config, "_attn_implementation", "sdpa") == "sdpa"
+        self._prefix: SharedPrefix | None = None
+        enable_cascade(model)
         self._special_re = special_token_pattern(tokenizer)
 
     # ---- loading ------------------------------------------------------------------------
@@ -145,48 +147,45 @@ class TriageEngine:
         return engine
 
     # ---- the batched forward pass -------------------------------------------------------
-    def _forward(
-        self, input_ids: Any, attend: Any, query_positions: Any, key_positions: Any, cache: Any, logits_to_keep: int
-    ) -> Any:
-        """One model call; `attend` is the bool [rows, new, cache+new] mask of who sees whom."""
-        torch = self.torch
-        masks = {"full_attention": attend}
-        if self._sliding_window and "sliding_attention" in self._layer_types:
-            distance = query_positions[:, :, None] - key_positions[:, None, :]
-            masks["sliding_attention"] = attend & (distance < self._sliding_window)
-        for kind, mask in masks.items():
-            mask = mask[:, None]
-            if not self._bool_mask:  # eager attention adds the mask to the scores
-                mask = torch.zeros(mask.shape, dtype=self.model.dtype, device=self.device).masked_fill(
-                    ~mask, torch.finfo(self.model.dtype).min
-                )
-            masks[kind] = mask
-        # Models with several layer types take one mask per type; the others take the tensor.
-        attention_mask = masks if self._layer_types else masks["full_attention"]
+    def _forward(self, input_ids: Any, positions: Any, step: Any, logits_to_keep: Any) -> Any:
+        """One model call over the flat real tokens of a cascade step (inference/cascade.py); returns the
+        float logits at the flat indices `logits_to_keep`."""
+        # Useful work, x2 per multiply-add: the decoder's weights on each real token (no padding, no
+        # copies), attention to the keys each token sees, the output head where logits come back.
+        config = self.model.config
+        heads = config.num_attention_heads
+        head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+        seen = int(step.prefix_mask.sum()) + int(step.own_mask[step.token_row, step.token_col].sum())
+        self.useful_flops += (
+            2 * self._layer_params * input_ids.numel()
+            + 4 * heads * head_dim * (config.num_hidden_layers * seen)
+            + 2 * config.hidden_size * self.model.get_output_embeddings().weight.shape[0] * len(logits_to_keep)
+        )
+        if input_ids.numel() == 1:
+            input_ids, positions = input_ids.repeat(ONE_TOKEN_PASS), positions.repeat(ONE_TOKEN_PASS)
         out = self.model(
-            input_ids=input_ids,
-            attention_mask=attention_mask,
-            position_ids=query_positions,
-            cache=cache,
-            use_cache=True,
+            input_ids=input_ids[None],
+            position_ids=positions[None],
+            use_cache=False,
             logits_to_keep=logits_to_keep,
+            cascade=step,
         )
         self.forward_passes += 1
-        return out.logits.float()
+        return out.logits[0].float()
 
     def _advance(
         self, batch: Batch, targets: list[list[int]], branches: list[list[list[int]]] | None = None
     ) -> list[list[float]]:
         """Make each row's visible tokens equal `targets[r]`, then score `branches[r]` after it.
 
-        Whatever a row has cached beyond its common prefix with the target is masked out (the
+        Whatever a row has cached beyond its common prefix with the target is dropped (the
         tokenisation of "value + next key" can differ from what was scored or generated), the
         rest of the target is fed. Each branch is an option's tokens; all branches of a row sit
         in the same row, each attending to the target but not to the other branches. The best
-        branch of each row is kept (visible, and its end gives `last_logits`); returns the
-        per-row branch scores (sum of token log-probabilities; empty for a row without branches).
+        branch of each row is kept (moved to follow the target, and its end gives `last_logits`);
+        returns the per-row branch scores (sum of token log-probabilities; empty for a row without
+        branches).
         """
-        torch = self.torch
         rows = len(targets)
         branches = branches or [[] for _ in range(rows)]
         news = []
@@ -196,36 +195,31 @@ class TriageEngine:
             if keep == len(target) and keep < len(have):
                 keep -= 1  # re-feed the target's last token: its logits are needed
             if keep < len(have):
-                batch.visible[r, batch.slots[r][keep:]] = False
-                del batch.ids[r][keep:], batch.slots[r][keep:]
+                del batch.ids[r][keep:]
+                batch.shared[r] = min(batch.shared[r], keep)
             news.append(target[keep:])
         contents = [new + [t for b in bs for t in b] for new, bs in zip(news, branches)]
         width = max(len(c) for c in contents)
         if width == 0:
             return [[] for _ in range(rows)]
-        cached = batch.visible.shape[1]
+        own = batch.own_lengths()
         packed = pack_block(news, branches, [len(ids) for ids in batch.ids], self.tokenizer.pad_token_id or 0)
-        see_new = block_attention(packed.segment)
-        real, positions = (packed.segment >= 0).to(self.device), packed.positions.to(self.device)
-        input_ids, branch_spans = packed.input_ids, packed.branch_spans
-        see_cached = batch.visible[:, None, :] & real[:, :, None]
-        attend = torch.cat([see_cached, see_new.to(self.device)], dim=2)
         # What must come back: each row's last new target token and all of its branch tokens.
         keep_logits = min(max(sum(len(b) for b in bs) + 1 for bs in branches), width)
-        batch.positions = torch.cat([batch.positions, positions], dim=1)
-        logits = self._forward(input_ids.to(self.device), attend, positions, batch.positions, batch.cache, keep_logits)
         offset = width - keep_logits  # block column c is logits column c - offset
-        batch.visible = torch.cat([batch.visible, real], dim=1)
-        for r, (new, content) in enumerate(zip(news, contents)):
-            start = width - len(content)
+        step, input_ids, keep, logits_index = plan_step(batch, packed, self._prefix, offset, self.device)
+        logits = self._forward(input_ids, step.query_positions, step, keep)
+        starts = [width - len(c) for c in contents]  # where each row's content starts in the block
+        for r, new in enumerate(news):
             batch.ids[r].extend(new)
-            batch.slots[r].extend(range(cached + start, cached + start + len(new)))
             if new:
-                batch.last_logits[r] = logits[r, start + len(new) - 1 - offset]
+                batch.last_logits[r] = logits[logits_index[r, starts[r] + len(new) - 1 - offset]]
         if not any(branches):
             return [[] for _ in range(rows)]
-        token_logp = branch_token_logprobs(logits, batch.last_logits, branches, branch_spans, offset)
+        spans = packed.branch_spans
+        token_logp = branch_token_logprobs(logits, logits_index, batch.last_logits, branches, spans, offset)
         all_scores: list[list[float]] = []
+        moves = []  # (row, from slot, to slot, tokens): each winner goes right after its row's target
         at = 0
         for r in range(rows):
             scores = []
@@ -236,55 +230,34 @@ class TriageEngine:
             if not scores:
                 continue
             best = max(range(len(scores)), key=scores.__getitem__)
-            for k, (s, e) in enumerate(branch_spans[r]):
-                if k != best:
-                    batch.visible[r, cached + s : cached + e] = False
-            s, e = branch_spans[r][best]
+            s, e = packed.branch_spans[r][best]
+            moves.append((r, own[r] + s - starts[r], own[r] + len(news[r]), e - s))
             batch.ids[r].extend(branches[r][best])
-            batch.slots[r].extend(range(cached + s, cached + e))
-            batch.last_logits[r] = logits[r, e - 1 - offset]
+            batch.last_logits[r] = logits[logits_index[r, e - 1 - offset]]
+        batch.cache.move(moves)
         return all_scores
 
     # ---- batch set-up: the shared system prompt -----------------------------------------
     def _start_batch(self, prompts: list[list[int]]) -> Batch:
         """A batch whose rows all see the cached system prompt (or as much of it as they share)."""
         torch = self.torch
-        if self._prefix_cache is None:
+        if self._prefix is None:
             # The token prefix every ticket's prompt shares: the prompt of two different tickets
-            # agree exactly up to the ticket text.
+            # agree exactly up to the ticket text. Encoded once per engine, attended once per pass.
             a = self._encode_prompt("a").ids
             b = self._encode_prompt("zz 9").ids
             self._prefix_ids = a[: common_prefix_length(a, b)]
+            self._prefix = SharedPrefix()
             if self._prefix_ids:
-                from transformers import DynamicCache
-
-                # No config: plain full-length layers. Sliding windows are applied by the mask,
-                # because cached positions are not contiguous.
-                self._prefix_cache = DynamicCache()
                 ids = torch.tensor([self._prefix_ids], device=self.device)
-                self.model(input_ids=ids, cache=self._prefix_cache, use_cache=True, logits_to_keep=1)
+                self.model(input_ids=ids, use_cache=False, logits_to_keep=1, cascade=PrefixStep(self._prefix))
                 self.forward_passes += 1
-        rows = len(prompts)
         prefix = self._prefix_ids or []
-        cache = copy.deepcopy(self._prefix_cache) if self._prefix_cache is not None else None
-        if cache is None:
-            from transformers import DynamicCache
-
-            cache = DynamicCache()
-        elif rows > 1:
-            cache.batch_repeat_interleave(rows)
-        visible = torch.ones((rows, len(prefix)), dtype=torch.bool, device=self.device)
-        ids, slots = [], []
-        for r, prompt in enumerate(prompts):
-            # A ticket whose first characters merge with the template's last token sees less of it.
-            shared = min(common_prefix_length(prefix, prompt), len(prompt) - 1)
-            visible[r, shared:] = False
-            ids.append(prefix[:shared])
-            slots.append(list(range(shared)))
-        positions = torch.arange(len(prefix), device=self.device).expand(rows, -1).clone()
+        # A ticket whose first characters merge with the template's last token sees less of it.
+        shared = [min(common_prefix_length(prefix, prompt), len(prompt) - 1) for prompt in prompts]
         vocab = self.model.get_output_embeddings().weight.shape[0]
-        last_logits = torch.zeros((rows, vocab), device=self.device)
-        return Batch(cache, visible, positions, ids, slots, last_logits)
+        last_logits = torch.zeros((len(prompts), vocab), device=self.device)
+        return Batch(RowsCache(len(prompts)), shared, [prefix[:n] for n in shared], last_logits)
 
     # ---- prompts ------------------------------------------------------------------------
     def _encode_prompt(self, text: str) -> _Prompt:

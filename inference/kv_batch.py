@@ -14,17 +14,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from inference.cascade import CascadeStep, SharedPrefix
+
 
 @dataclass
 class Batch:
-    """Decoding state of a batch: one row per ticket over a shared, growing KV cache with holes."""
+    """Decoding state of a batch: one row per ticket over the shared system prompt and its own tokens.
 
-    cache: Any  # transformers DynamicCache, batch size = rows
-    visible: Any  # bool [rows, cache_len]: the cached tokens each row attends to
-    positions: Any  # long [rows, cache_len]: position id of each cached token (for sliding windows)
-    ids: list[list[int]]  # per row: token ids of its visible cached tokens, in order
-    slots: list[list[int]]  # per row: the cache index of each of those tokens
+    A row's own keys and values sit left-aligned in `cache` (slot s holds its token number
+    `shared + s`), whatever else is in the batch: a ticket's numbers do not depend on its company."""
+
+    cache: Any  # inference.cascade.RowsCache
+    shared: list[int]  # per row: how many tokens of the shared prefix it sees
+    ids: list[list[int]]  # per row: the token ids it sees, in order (prefix part, then own slots)
     last_logits: Any  # float [rows, vocab]: what follows each row's last visible token
+
+    def own_lengths(self) -> list[int]:
+        return [len(ids) - shared for ids, shared in zip(self.ids, self.shared)]
 
 
 @dataclass
@@ -66,6 +72,56 @@ def pack_block(news: list[list[int]], branches: list[list[list[int]]], seen: lis
     return _Block(input_ids, positions, segment, branch_spans)
 
 
+def plan_step(
+    batch: Batch, block: _Block, prefix: SharedPrefix, offset: int, device: Any
+) -> tuple[CascadeStep, Any, Any, Any]:
+    """The cascade step (inference/cascade.py) that feeds `block` on top of `batch`: the real tokens
+    flattened, each placed in its row's own slots after what the row already has, and who sees whom.
+    Also returns the flat input ids, the flat indices of the tokens whose logits must come back (the
+    block's columns from `offset` on), and `logits_index` [rows, width - offset]: where in those
+    logits each such block column is (-1: padding)."""
+    import torch
+
+    segment, positions = block.segment.to(device), block.positions.to(device)
+    rows, width = segment.shape
+    real = segment >= 0
+    token_row, token_col = real.nonzero(as_tuple=True)  # the model runs on real tokens only
+    lengths = real.sum(dim=1).tolist()
+    own = batch.own_lengths()
+    # Row r's block column c goes to own slot own[r] + c - start[r] (its content is right-aligned).
+    slot_shift = torch.tensor([own[r] - (width - lengths[r]) for r in range(rows)], device=device)
+    token_slot = token_col + slot_shift[token_row]
+    keys_len = max(o + n for o, n in zip(own, lengths))
+    see_new = block_attention(segment)
+    own_mask = torch.zeros((rows, width, keys_len), dtype=torch.bool, device=device)
+    own_positions = torch.arange(keys_len, device=device) + torch.tensor(batch.shared, device=device)[:, None]
+    for r in range(rows):
+        own_mask[r, :, : own[r]] = True
+        own_mask[r, :, own[r] : own[r] + lengths[r]] = see_new[r, :, width - lengths[r] :]
+    query_positions = positions[token_row, token_col]
+    own_positions[token_row, token_slot] = query_positions  # branches share positions, not slots
+    shared = torch.tensor(batch.shared, device=device)
+    prefix_mask = torch.arange(prefix.length, device=device) < shared[token_row, None]
+    keep = (token_col >= offset).nonzero(as_tuple=True)[0]
+    logits_index = torch.full((rows, width - offset), -1, dtype=torch.long, device=device)
+    logits_index[token_row[keep], token_col[keep] - offset] = torch.arange(len(keep), device=device)
+    step = CascadeStep(
+        rows=batch.cache,
+        prefix=prefix,
+        token_row=token_row,
+        token_col=token_col,
+        token_slot=token_slot,
+        keys_len=keys_len,
+        own_mask=own_mask,
+        prefix_mask=prefix_mask,
+        query_positions=query_positions,
+        block_positions=positions,
+        own_positions=own_positions,
+        row_spans=[(sum(lengths[:r]), lengths[r], width - lengths[r], own[r] + lengths[r]) for r in range(rows)],
+    )
+    return step, block.input_ids.to(device)[token_row, token_col], keep, logits_index
+
+
 def block_attention(segment: Any) -> Any:
     """(rows, width, width) which block column each column sees: causal, within its own branch or the
     target, never padding; a padding column sees itself, so no row of the mask is empty."""
@@ -81,11 +137,16 @@ def block_attention(segment: Any) -> Any:
 
 
 def branch_token_logprobs(
-    logits: Any, last_logits: Any, branches: list[list[list[int]]], spans: list[list[tuple[int, int]]], offset: int
+    logits: Any,
+    logits_index: Any,
+    last_logits: Any,
+    branches: list[list[list[int]]],
+    spans: list[list[tuple[int, int]]],
+    offset: int,
 ) -> list[float]:
     """The log-probability of every branch token, row by row and branch by branch: a branch's first
     token from the logits of what precedes it (`last_logits`), the others from the branch's own previous
-    column (block column c is logits column c - offset). Gathered at once."""
+    column (block column c of row r is `logits[logits_index[r, c - offset]]`). Gathered at once."""
     import torch
 
     first_lse = torch.logsumexp(last_logits, dim=-1)
@@ -101,7 +162,8 @@ def branch_token_logprobs(
     rows_index = torch.tensor([w[0] for w in where], device=device)
     cols_index = torch.tensor([max(w[1], 0) for w in where], device=device)
     token_index = torch.tensor(tokens, device=device)
-    from_block = logits[rows_index, cols_index, token_index] - block_lse[rows_index, cols_index]
+    flat_index = logits_index[rows_index, cols_index].clamp(min=0)
+    from_block = logits[flat_index, token_index] - block_lse[flat_index]
     from_last = last_logits[rows_index, token_index] - first_lse[rows_index]
     is_first = torch.tensor([w[1] < 0 for w in where], device=device)
     return torch.where(is_first, from_last, from_block).tolist()

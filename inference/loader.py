@@ -37,8 +37,8 @@ def add_model_arguments(parser: argparse.ArgumentParser, multiple: bool = False)
         "--dtype",
         default="auto",
         choices=("auto", "float32", "bfloat16", "float16"),
-        help="auto: fp32 on a CPU (reproducible: a ticket gets the same answer in any batch), "
-        "bf16 on GPUs that have it, else fp16; bfloat16 is ~2x faster on CPUs with AMX",
+        help="auto: bf16 on a CPU with AMX or AVX512-BF16 (a ticket gets the same answer in any batch), "
+        "fp32 on other CPUs, bf16 on GPUs that have it, else fp16",
     )
     parser.add_argument(
         "--review-threshold",

@@ -47,7 +47,7 @@ def test_prints_one_json_line_with_every_method(bench, tiny_model_dir, tickets_f
     argv = ["--model", tiny_model_dir, "--data", str(tickets_file), "--n-tickets", "3", "--device", "cpu"]
     # The random model never stops on its own: cap naive (garbage anyway); the library's answers end by grammar.
     argv += ["--batch-size", "2", "--max-new-tokens", "24", "--threads", "1", "--out", str(out_file)]
-    assert bench.main(argv) == 0
+    assert bench.main(argv + ["--peak-seconds", "0.05"]) == 0
 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
@@ -57,6 +57,14 @@ def test_prints_one_json_line_with_every_method(bench, tiny_model_dir, tickets_f
     assert {"platform", "cpu_count", "torch_threads", "torch", "model", "device"} <= set(report["machine"])
     assert report["machine"]["device"] == "cpu"
     assert report["machine"]["torch_threads"] == 1
+    assert set(report["machine"]["matmul_peak_gflops"]) == {"float32", "bfloat16"}  # both, on a CPU
+    assert all(v > 0 for v in report["machine"]["matmul_peak_gflops"].values())
+    for name in ("engine_full", "engine_classification"):
+        engine = report["methods"][name]
+        assert engine["useful_gflop_per_ticket"] > 0
+        assert 0 < engine["fraction_of_ceiling"] < 1
+        assert engine["ceiling_tickets_per_s"] > engine["tickets_per_s"]
+    assert "engine_full_fraction_of_ceiling>=0.5" in report["targets"]
     assert report["settings"]["naive_max_new_tokens"] == 24
     assert report["settings"]["library_max_new_tokens"] > 24
     assert set(report["methods"]) == set(METHODS)
@@ -82,7 +90,7 @@ def test_prints_one_json_line_with_every_method(bench, tiny_model_dir, tickets_f
 
 def test_methods_subset_and_bad_method(bench, tiny_model_dir, tickets_file, capsys):
     argv = ["--model", tiny_model_dir, "--data", str(tickets_file), "--n-tickets", "2", "--device", "cpu"]
-    argv += ["--threads", "1"]
+    argv += ["--threads", "1", "--peak-seconds", "0.05"]
     assert bench.main(argv + ["--methods", "engine_classification"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert list(report["methods"]) == ["engine_classification"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inference.kv_batch import block_attention, branch_token_logprobs, pack_block
+from inference.cascade import RowsCache, SharedPrefix
+from inference.kv_batch import Batch, block_attention, branch_token_logprobs, pack_block, plan_step
 
 
 def test_pack_block_right_aligns_target_then_branches_at_one_position():
@@ -31,9 +32,36 @@ def test_block_attention_is_causal_within_a_branch_and_never_sees_padding():
 
 
 def test_branch_token_logprobs_take_the_first_token_from_the_preceding_logits():
-    logits = torch.randn(1, 3, 5)
+    logits = torch.randn(3, 5)  # the flat logits that came back
+    logits_index = torch.tensor([[2, 0, 1]])  # block column c of row 0 is flat logits row logits_index[0, c]
     last = torch.randn(1, 5)
     # one branch of tokens [2, 4] in block columns 1-2 (offset 0): token 2 from `last`, token 4 from column 1
-    got = branch_token_logprobs(logits, last, [[[2, 4]]], [[(1, 3)]], offset=0)
-    want = [torch.log_softmax(last[0], -1)[2].item(), torch.log_softmax(logits[0, 1], -1)[4].item()]
+    got = branch_token_logprobs(logits, logits_index, last, [[[2, 4]]], [[(1, 3)]], offset=0)
+    want = [torch.log_softmax(last[0], -1)[2].item(), torch.log_softmax(logits[0], -1)[4].item()]
     assert got == pytest.approx(want, abs=1e-6)
+
+
+def test_plan_step_places_each_row_after_its_own_tokens_whatever_the_batch():
+    """Row 0 has 2 own tokens and sees all 3 prefix tokens; row 1 has none and sees 2 of them. Each new
+    token goes to its row's next own slot (left-aligned: where the row alone would put it), only real
+    tokens are fed, and the logits that come back are indexed per block column."""
+    prefix = SharedPrefix(length=3)
+    batch = Batch(RowsCache(rows=2), shared=[3, 2], ids=[[1, 2, 3, 4, 5], [1, 2]], last_logits=None)
+    # row 0: 1 new token, branches [7] and [8, 9]; row 1: 2 new tokens, no branch
+    block = pack_block([[6], [3, 6]], [[[7], [8, 9]], []], seen=[5, 2], pad=0)
+    step, input_ids, keep, logits_index = plan_step(batch, block, prefix, offset=1, device="cpu")
+    assert input_ids.tolist() == [6, 7, 8, 9, 3, 6]  # no padding
+    assert step.token_slot.tolist() == [2, 3, 4, 5, 0, 1]
+    assert step.keys_len == 6
+    assert step.row_spans == [(0, 4, 0, 6), (4, 2, 2, 2)]
+    assert step.query_positions.tolist() == [5, 6, 6, 7, 2, 3]  # both branches start at position 6
+    assert step.prefix_mask.int().tolist() == [[1, 1, 1]] * 4 + [[1, 1, 0]] * 2
+    assert step.own_mask[0].int().tolist() == [
+        [1, 1, 1, 0, 0, 0],  # the new token sees the row's 2 own tokens and itself
+        [1, 1, 1, 1, 0, 0],  # branch [7]
+        [1, 1, 1, 0, 1, 0],  # branch [8, 9] does not see branch [7]
+        [1, 1, 1, 0, 1, 1],
+    ]
+    assert step.own_positions[0].tolist() == [3, 4, 5, 6, 6, 7]
+    assert keep.tolist() == [1, 2, 3, 4, 5]  # the real tokens in block columns 1..3
+    assert logits_index.tolist() == [[0, 1, 2], [-1, 3, 4]]

@@ -40,3 +40,17 @@ def test_an_explicit_review_threshold_wins_over_the_calibrated_one():
     assert review_thresholds_with(calibrated, {"priority": 0.5}) == {"category": 0.93, "priority": 0.5}
     assert review_thresholds_with(calibrated, 0.2) == 0.2  # one number for every field
     assert review_thresholds_with({}, None) is None  # the schema's thresholds, filled in by the engine
+
+
+def test_auto_dtype_on_a_cpu_is_bf16_only_where_the_cpu_is_fast_at_it(monkeypatch):
+    """bf16 is the CPU default where it is batch-invariant and fast (AMX or AVX512-BF16); elsewhere bf16
+    is emulated and slower than fp32."""
+    import torch
+
+    import inference.model_loading as model_loading
+
+    monkeypatch.setattr(model_loading, "cpu_has_fast_bf16", lambda: True)
+    assert model_loading.inference_dtype("cpu") is torch.bfloat16
+    assert model_loading.inference_dtype("cpu", "float32") is torch.float32  # an explicit dtype wins
+    monkeypatch.setattr(model_loading, "cpu_has_fast_bf16", lambda: False)
+    assert model_loading.inference_dtype("cpu") is torch.float32

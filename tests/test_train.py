@@ -284,7 +284,8 @@ def test_row_weights_favour_rows_with_rare_labels(schema):
 
 
 def test_dtype_auto_picks_bf16_only_where_the_cpu_computes_it(tmp_path):
-    from training.train import cpu_has_fast_bf16, parse_args, resolve_precision
+    from ticket_triage.models import cpu_has_fast_bf16
+    from training.train import parse_args, resolve_precision
 
     _, sft_args, model_args, _ = parse_args(
         ["--config", "configs/train/cpu_smollm2.yaml", "--dtype", "auto", "--output_dir", str(tmp_path)]

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ticket_triage.dataset import DataError, read_rows
-from ticket_triage.models import DEFAULT_MODEL, resolve_model
+from ticket_triage.models import DEFAULT_MODEL, cpu_has_fast_bf16, resolve_model
 from ticket_triage.prompt import (
     DEFAULT_MAX_INPUT_TOKENS,
     PROMPT_VERSION,
@@ -179,21 +179,6 @@ def row_weights(schema: TicketSchema, rows: list[dict[str, Any]], strength: floa
         ]
         weights.append(max(ratios, default=1.0) ** strength)
     return weights
-
-
-def cpu_has_fast_bf16() -> bool:
-    """Whether this CPU multiplies bf16 matrices in hardware (AMX or AVX512-BF16): several times fp32 there,
-    much slower than fp32 elsewhere."""
-    import torch
-
-    try:
-        return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
-    except AttributeError:  # another torch: read the flags the kernel reports
-        try:
-            flags = Path("/proc/cpuinfo").read_text()
-        except OSError:
-            return False
-        return " amx_bf16" in flags or " avx512_bf16" in flags
 
 
 def resolve_precision(model_args: Any, sft_args: Any) -> tuple[Any, str]:
