@@ -7,9 +7,8 @@ values into each row of a batch, and attending to them row by row, was a third o
 Here attention is split in two and merged by log-sum-exp (the "cascade" of FlashInfer, Ye et al.
 2024, and Hydragen, Juravsky et al. 2024):
 
-- the shared prefix: the keys and values of the system prompt, one copy, batch 1. The queries of all
-  rows are folded into one matrix per KV head, so the prefix part is one matmul per head for the whole
-  batch;
+- the shared prefix: the keys and values of the system prompt, one copy, batch 1, never copied per
+  row. The query heads that share a KV head are folded into the query length (no head expanded);
 - each row's own tokens (ticket, answer, options): a [rows, kv_heads, capacity, head_dim] buffer
   allocated once per batch and written in place; it doubles when full, so it is copied O(log n) times,
   not once per forward pass as a cache grown by concatenation is.
@@ -18,10 +17,14 @@ The model runs on the real tokens only: the rows' new tokens are flattened into 
 batch 1 (no padding through the linear layers). The attention function scatters them to the rows'
 columns, attends, and gathers them back.
 
+On a CPU each row attends alone, with the shapes it would have alone, so a ticket's scores do not
+depend on the tickets batched with it (that made bf16 the CPU default); on GPUs all rows attend in
+one call per part.
+
 It plugs into transformers at its seam: `enable(model)` registers `cascade_attention` as an attention
 implementation; a forward pass with `cascade=` a `CascadeStep` uses it, any other forward pass of the
 same model runs the model's own attention as before. The engine (inference/engine.py) builds the
-steps; tests/test_engine.py checks its scores against a plain forward pass.
+steps; tests/test_engine.py and tests/test_cascade.py check its scores against plain forward passes.
 """
 
 from __future__ import annotations
