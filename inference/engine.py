@@ -105,7 +105,14 @@ class TriageEngine:
         feed_output_head_contiguous(model)
         self.forward_passes = 0  # counted for benchmarks: model calls, batched or not
         self.useful_flops = 0  # counted for benchmarks: what the passes had to compute (see _forward)
-        self._layer_params = sum(p.numel() for n, p in model.named_parameters() if ".layers." in n)
+        # Useful work, x2 per multiply-add: the decoder's weights on each real token (no padding, no
+        # copies), attention to each key a token sees, the output head where logits come back.
+        config = model.config
+        heads = config.num_attention_heads
+        head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+        self._flops_per_token = 2 * sum(p.numel() for n, p in model.named_parameters() if ".layers." in n)
+        self._flops_per_key_seen = 4 * heads * head_dim * config.num_hidden_layers
+        self._flops_per_logit = 2 * config.hidden_size * model.get_output_embeddings().weight.shape[0]
         self._llg_tokenizer: Any = None
         self._text_matchers: dict[tuple[int, str], Any] = {}
         self._prefix_ids: list[int] | None = None
@@ -150,16 +157,11 @@ class TriageEngine:
     def _forward(self, input_ids: Any, positions: Any, step: Any, logits_to_keep: Any) -> Any:
         """One model call over the flat real tokens of a cascade step (inference/cascade.py); returns the
         float logits at the flat indices `logits_to_keep`."""
-        # Useful work, x2 per multiply-add: the decoder's weights on each real token (no padding, no
-        # copies), attention to the keys each token sees, the output head where logits come back.
-        config = self.model.config
-        heads = config.num_attention_heads
-        head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
         seen = int(step.prefix_mask.sum()) + int(step.own_mask[step.token_row, step.token_col].sum())
         self.useful_flops += (
-            2 * self._layer_params * input_ids.numel()
-            + 4 * heads * head_dim * (config.num_hidden_layers * seen)
-            + 2 * config.hidden_size * self.model.get_output_embeddings().weight.shape[0] * len(logits_to_keep)
+            self._flops_per_token * input_ids.numel()
+            + self._flops_per_key_seen * seen
+            + self._flops_per_logit * len(logits_to_keep)
         )
         if input_ids.numel() == 1:
             input_ids, positions = input_ids.repeat(ONE_TOKEN_PASS), positions.repeat(ONE_TOKEN_PASS)

@@ -1,12 +1,14 @@
-"""The batch the engine decodes: one row per ticket over one KV cache with holes, and the block of new
-tokens each forward pass adds to it.
+"""The batch the engine decodes: one row per ticket over the shared system prompt and its own cached
+tokens, and the block of new tokens each forward pass adds to it.
 
-Rows differ in length and in which cached tokens they may see, so a `Batch` keeps, per row, the cache
-slots it sees (`visible`), their positions and token ids. A forward pass feeds a block: each row's new
-target tokens, then every option to score as a branch of that row (`pack_block`), all branches
-starting at the same position; `block_attention` is the tree-shaped mask (causal, each branch sees the
-target but not the other branches), and `branch_token_logprobs` reads every branch token's
-log-probability from the logits at once. The engine's `_advance` (inference/engine.py) puts them together.
+A `Batch` keeps, per row, how much of the shared prompt it sees and the token ids it has; its own
+keys and values sit left-aligned in the cache, where the row alone would have them. A forward pass
+feeds a block: each row's new target tokens, then every option to score as a branch of that row
+(`pack_block`), all branches starting at the same position; `block_attention` is the tree-shaped mask
+(causal, each branch sees the target but not the other branches); `plan_step` turns the block into
+the cascade step the attention runs (inference/cascade.py): the real tokens flattened, each one's
+slot, who sees whom; and `branch_token_logprobs` reads every branch token's log-probability from
+the logits at once. The engine's `_advance` (inference/engine.py) puts them together.
 """
 
 from __future__ import annotations
