@@ -166,67 +166,55 @@ def cascade_attention(
 
     layer = module.layer_idx
     scale = scaling if scaling is not None else query.shape[-1] ** -0.5
-    heads, kv_heads, dim = query.shape[1], key.shape[1], query.shape[-1]
+    heads, kv_heads = query.shape[1], key.shape[1]
     group = heads // kv_heads
-    tokens = query.shape[2]
+    attend = _Attend(group, scale, softcap, s_aux)
     if isinstance(cascade, PrefixStep):
         cascade.prefix.keys[layer], cascade.prefix.values[layer] = key, value
-        cascade.prefix.length = tokens
+        cascade.prefix.length = tokens = query.shape[2]
         positions = torch.arange(tokens, device=query.device)
         see = positions[:, None] >= positions[None, :]
         if sliding_window:
             see &= positions[:, None] - positions[None, :] < sliding_window
-        q = query.reshape(1, kv_heads, group, tokens, dim)
-        out, lse = _attend(q, key, value, _mask(see[None], group, query.dtype), scale, softcap)
-        parts = [(out[0], lse[0])]
-        return _merge(parts, s_aux, kv_heads, group, tokens).to(query.dtype)[None], None
+        out = attend.row(_fold(query, group), None, None, key[0], value[0], see)
+        return _unfold(out, group)[None], None
 
     step = cascade
-    copies = tokens - len(step.token_row)  # a lone token comes twice (see `ONE_TOKEN_PASS`)
+    copies = query.shape[2] - len(step.token_row)  # a lone token comes twice (see `ONE_TOKEN_PASS`)
     if copies:
         query, key, value = query[:, :, :-copies], key[:, :, :-copies], value[:, :, :-copies]
-        tokens -= copies
     own_keys, own_values = step.rows.write(
         layer, step.token_row, step.token_slot, key[0].transpose(0, 1), value[0].transpose(0, 1), step.keys_len
     )
-    prefix_keys = step.prefix.keys.get(layer) if step.prefix is not None else None
-
-    def masked(name: str, make: Any, *args: Any) -> _Mask:  # the same in every layer with this window
-        if (name, sliding_window) not in step.masks:
-            step.masks[name, sliding_window] = _mask(make(step, sliding_window, *args), group, query.dtype)
-        return step.masks[name, sliding_window]
-
-    parts = []
+    prefix = None
+    if step.prefix is not None and layer in step.prefix.keys:
+        prefix = (step.prefix.keys[layer][0], step.prefix.values[layer][0])
+    if (sliding_window, "own") not in step.masks:  # the same in every layer with this window
+        step.masks[sliding_window, "prefix"] = _prefix_see(step, sliding_window)
+        step.masks[sliding_window, "own"] = _own_see(step, sliding_window)
+    prefix_see, own_see = step.masks[sliding_window, "prefix"], step.masks[sliding_window, "own"]
+    q = _fold(query, group)
     if _rows_alone(query.device):
-        # Row by row, each exactly as it would run alone (the same shapes, the same keys): the fused
-        # CPU kernel's rounding depends on the shapes it is given (measured: one of 40 tickets' scores
-        # moved by 0.25 when its prefix queries were folded with other rows'), and a ticket's answer
-        # must not depend on the tickets batched with it.
-        prefix_parts, own_parts = [], []
-        for r, (first, count, start, seen) in enumerate(step.row_spans):
+        # Row by row, each exactly as it would run alone (the same shapes, the same keys): a ticket's
+        # answer must not depend on the tickets batched with it, and the CPU kernels' rounding depends
+        # on the shapes they are given (measured: a softmax over a row padded with -inf to the batch's
+        # longest row differs in the last bit).
+        out = torch.empty_like(q)
+        for r, (first, count, _, seen) in enumerate(step.row_spans):
             if not count:
                 continue
-            q = query[:, :, first : first + count].reshape(1, kv_heads, group, count, dim)
-            if prefix_keys is not None:
-                mask = masked(f"prefix {r}", _prefix_see, first, count)
-                prefix_parts.append(_attend(q, prefix_keys, step.prefix.values[layer], mask, scale, softcap))
-            mask = masked(f"own {r}", _own_see, r, start, seen)
-            keys, values = own_keys[r : r + 1, :, :seen], own_values[r : r + 1, :, :seen]
-            own_parts.append(_attend(q, keys, values, mask, scale, softcap))
-        for row_parts in (prefix_parts, own_parts):
-            if row_parts:
-                parts.append(tuple(torch.cat([p[i] for p in row_parts], dim=3)[0] for i in (0, 1)))
+            tokens = slice(first * group, (first + count) * group)
+            out[:, tokens] = attend.row(
+                q[:, tokens],
+                prefix,
+                None if prefix_see is None else prefix_see[first : first + count],
+                own_keys[r, :, :seen],
+                own_values[r, :, :seen],
+                own_see[first : first + count, :seen],
+            )
     else:
-        # One call for all rows (on GPUs one call beats a loop of small ones): the prefix with every
-        # row's queries folded into one matrix per KV head, the own tokens scattered to their rows.
-        if prefix_keys is not None:
-            q = query.reshape(1, kv_heads, group, tokens, dim)
-            mask = masked("prefix", _prefix_see, 0, tokens)
-            out, lse = _attend(q, prefix_keys, step.prefix.values[layer], mask, scale, softcap)
-            parts.append((out[0], lse[0]))
-        mask = masked("own", _own_see, slice(None), 0, step.keys_len)
-        parts.append(_own_rows_padded(step, query, own_keys, own_values, group, scale, mask, softcap))
-    out = _merge(parts, s_aux, kv_heads, group, tokens).to(query.dtype)
+        out = attend.all_rows(step, q, prefix, prefix_see, own_keys, own_values, own_see)
+    out = _unfold(out, group)
     if copies:
         out = torch.cat([out, out[-1:].expand(copies, -1, -1)])
     return out[None], None
@@ -237,111 +225,139 @@ def _rows_alone(device: Any) -> bool:
     return device.type == "cpu"
 
 
-def _fused(device: Any) -> bool:
-    """torch's fused CPU flash-attention kernel, which returns the log-sum-exp, or the plain math."""
-    return device.type == "cpu"
+def _fold(query: Any, group: int) -> Any:
+    """[1, heads, tokens, dim] -> [kv_heads, tokens * group, dim]: the query heads that share a KV head
+    folded into the query length, token-major, so one token's (or one row's) queries are contiguous and
+    no KV head is expanded."""
+    _, heads, tokens, dim = query.shape
+    return query[0].view(heads // group, group, tokens, dim).transpose(1, 2).reshape(heads // group, -1, dim)
 
 
-def _prefix_see(step: CascadeStep, window: int | None, first: int, count: int) -> Any:
-    """bool [1, count, prefix_len]: what flat tokens first..first+count see of the shared prefix."""
+def _unfold(out: Any, group: int) -> Any:
+    """[kv_heads, tokens * group, dim] -> [tokens, heads, dim]."""
+    kv_heads, _, dim = out.shape
+    return out.view(kv_heads, -1, group, dim).transpose(0, 1).reshape(-1, kv_heads * group, dim)
+
+
+def _prefix_see(step: CascadeStep, window: int | None) -> Any:
+    """bool [tokens, prefix_len]: what each flat token sees of the shared prefix; None when it all."""
     import torch
 
-    see = step.prefix_mask[first : first + count]
+    see = step.prefix_mask
     if window:
-        distance = step.query_positions[first : first + count, None] - torch.arange(see.shape[1], device=see.device)
-        see = see & (distance < window)
-    return see[None]
+        see = see & (step.query_positions[:, None] - torch.arange(see.shape[1], device=see.device) < window)
+    return None if bool(see.all()) else see
 
 
-def _own_see(step: CascadeStep, window: int | None, row: int | slice, start: int, seen: int) -> Any:
-    """bool [rows, block columns from `start`, seen]: what a row's block columns (or every row's: `row`
-    a slice) see of its own slots."""
-    rows = slice(row, row + 1) if isinstance(row, int) else row
-    see = step.own_mask[rows, start:, :seen]
+def _own_see(step: CascadeStep, window: int | None) -> Any:
+    """bool [tokens, keys_len]: what each flat token sees of its row's own slots."""
+    see = step.own_mask[step.token_row, step.token_col]
     if window:
-        distance = step.block_positions[rows, start:, None] - step.own_positions[rows, None, :seen]
-        see = see & (distance < window)
+        see = see & (step.query_positions[:, None] - step.own_positions[step.token_row] < window)
     return see
 
 
-def _own_rows_padded(
-    step: CascadeStep, query: Any, keys: Any, values: Any, group: int, scale: float, mask: _Mask, softcap: Any
-) -> tuple[Any, Any]:
-    """Attention over each row's own tokens, all rows in one call: the flat tokens scattered to their
-    row's block columns, attended, gathered back."""
-    kv_heads, dim = keys.shape[1], keys.shape[-1]
-    rows, width = step.own_mask.shape[:2]
-    q_rows = query.new_zeros((rows, kv_heads * group, width, dim))
-    q_rows[step.token_row, :, step.token_col] = query[0].transpose(0, 1)
-    out, lse = _attend(q_rows.view(rows, kv_heads, group, width, dim), keys, values, mask, scale, softcap)
-    # [rows, kv_heads, group, width, ...] -> the flat tokens, as [kv_heads, group, tokens, ...]
-    out = out[step.token_row, :, :, step.token_col].permute(1, 2, 0, 3)
-    lse = lse[step.token_row, :, :, step.token_col].permute(1, 2, 0)
-    return out, lse
-
-
 @dataclass
-class _Mask:
-    """Who sees whom in one attention call, as the kernels take it; built once per forward pass and
-    reused by every layer with the same window."""
+class _Attend:
+    """Softmax attention over [sink | shared prefix | own keys] in one softmax: scores by the model's
+    dtype matmul (scaled inside it), masked, normalised (in fp32 inside the kernel), times the values;
+    the prefix's keys and values are read in place, never copied per row. A GPT-OSS sink (a learned
+    logit per head, no value) is the first column, so it weighs in every softmax the same way."""
 
-    see: Any  # bool [batch or 1, 1, group * tokens, keys]
-    bias: Any  # the same as an additive mask in the model's dtype; None when every query sees every key
-    blind: Any  # bool [batch or 1, 1, group * tokens]: queries that see nothing
+    group: int
+    scale: float
+    softcap: float | None
+    sinks: Any  # [heads] or None
 
+    def _scores(self, out: Any, q: Any, keys: Any) -> None:
+        """out[...] = (q @ keys^T) * scale, into a view of the scores (no temporary)."""
+        import torch
 
-def _mask(see: Any, group: int, dtype: Any) -> _Mask:
-    """From bool [batch or 1, tokens, keys]: each query's row repeated for the `group` query heads
-    that share a KV head (they are folded into the query length)."""
-    import torch
+        torch.baddbmm(out, q, keys.transpose(1, 2), beta=0, alpha=self.scale, out=out)
+        if self.softcap:
+            out.div_(self.softcap).tanh_().mul_(self.softcap)
 
-    batch, tokens, keys = see.shape
-    see = see[:, None, None].expand(-1, 1, group, tokens, keys).reshape(batch, 1, group * tokens, keys)
-    bias = None
-    if not bool(see.all()):
-        bias = torch.zeros(see.shape, dtype=dtype, device=see.device).masked_fill(~see, -torch.inf)
-    return _Mask(see, bias, ~see.any(-1))
+    def _mask(self, scores: Any, see: Any) -> None:
+        """Hide what a token does not see; `see` is [tokens, keys], `scores` [kv_heads, tokens * group, keys]."""
+        import torch
 
+        kv_heads, _, keys = scores.shape
+        scores.view(kv_heads, -1, self.group, keys).masked_fill_(~see[None, :, None, :], -torch.inf)
 
-def _attend(q: Any, k: Any, v: Any, mask: _Mask, scale: float, softcap: float | None) -> tuple[Any, Any]:
-    """Softmax attention of q [batch, kv_heads, group, tokens, dim] over k/v [batch, kv_heads, keys, dim]
-    where `mask` allows, with its log-sum-exp, so that parts over different keys can be merged. The
-    group of query heads that share a KV head is folded into the query length: one matmul per KV head,
-    no head expanded. A query that sees nothing gets lse = -inf.
+    def _new_scores(self, q: Any, keys: int) -> tuple[Any, int]:
+        """Scores [kv_heads, queries, sink + keys], the sink column filled; returns them and where keys start."""
+        kv_heads, queries, _ = q.shape
+        sink = 0 if self.sinks is None else 1
+        scores = q.new_empty((kv_heads, queries, sink + keys))
+        if sink:
+            column = scores[..., 0].view(kv_heads, -1, self.group)
+            column.copy_(self.sinks.to(q.dtype).view(kv_heads, 1, self.group).expand_as(column))
+        return scores, sink
 
-    On a CPU this is torch's fused flash-attention kernel (it returns the log-sum-exp); the plain
-    computation took 2x longer there, in its elementwise softmax passes."""
-    import torch
+    def row(self, q: Any, prefix: Any, prefix_see: Any, keys: Any, values: Any, see: Any) -> Any:
+        """One row's queries q [kv_heads, tokens * group, dim] over the prefix (keys, values [kv_heads,
+        prefix_len, dim] or None; `prefix_see` None: all seen) and its own keys/values [kv_heads, seen, dim].
 
-    batch, kv_heads, group, tokens, dim = q.shape
-    q = q.reshape(batch, kv_heads, group * tokens, dim)
-    if _fused(q.device) and not softcap:
-        flash = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
-        out, lse = flash(q, k, v, 0.0, False, attn_mask=mask.bias, scale=scale)
-        lse = lse.masked_fill(mask.blind, -torch.inf)  # the kernel says 0 for a query that sees nothing
-    else:
-        scores = torch.matmul(q, k.transpose(-1, -2)).float() * scale
-        if softcap:
-            scores = softcap * torch.tanh(scores / softcap)
-        scores = scores.masked_fill(~mask.see, -torch.inf)
-        lse = torch.logsumexp(scores, dim=-1)
-        weights = torch.exp(scores - lse.nan_to_num(neginf=0.0)[..., None])
-        out = torch.matmul(weights.to(v.dtype), v)
-    return out.float().view(batch, kv_heads, group, tokens, dim), lse.view(batch, kv_heads, group, tokens)
+        The prefix and the row's keys are concatenated for this one call (a transient copy of ~150 KB
+        per layer for SmolLM2): contiguous operands made this 1.5-2.4x faster on a CPU than matmuls
+        over slices of one score matrix, and than the fused flash kernel (scripts in docs/inference.md)."""
+        import torch
 
+        prefix_len = 0
+        if prefix is not None:
+            prefix_len = prefix[0].shape[1]
+            keys, values = torch.cat([prefix[0], keys], dim=1), torch.cat([prefix[1], values], dim=1)
+        scores = torch.baddbmm(q.new_zeros(()), q, keys.transpose(1, 2), beta=0, alpha=self.scale)
+        if self.softcap:
+            scores = self.softcap * torch.tanh(scores / self.softcap)
+        if prefix_see is not None:
+            self._mask(scores[..., :prefix_len], prefix_see)
+        self._mask(scores[..., prefix_len:], see)
+        if self.sinks is None:
+            return torch.bmm(torch.softmax(scores, dim=-1), values)
+        sink, _ = self._new_scores(q, 0)
+        weights = torch.softmax(torch.cat([sink, scores], dim=-1), dim=-1)[..., 1:]
+        return torch.bmm(weights.contiguous(), values)
 
-def _merge(parts: list[tuple[Any, Any]], sinks: Any, kv_heads: int, group: int, tokens: int) -> Any:
-    """Combine attention over disjoint sets of keys, each part weighted by exp(its lse - total lse).
-    Parts are [kv_heads, group, tokens, dim] and [kv_heads, group, tokens]. `sinks` (GPT-OSS: a learned
-    logit per head) is one more term of every softmax, with no value. Returns [tokens, heads, dim]."""
-    import torch
+    def all_rows(
+        self, step: CascadeStep, q: Any, prefix: Any, prefix_see: Any, keys: Any, values: Any, see: Any
+    ) -> Any:
+        """Every row's queries in one call (on GPUs one call beats a loop of small ones): the prefix part
+        as one matmul over all queries, the own part with the queries scattered to their rows' block
+        columns (keys/values [rows, kv_heads, keys_len, dim]) and gathered back; one softmax."""
+        import torch
 
-    lses = [lse for _, lse in parts]
-    if sinks is not None:
-        lses.append(sinks.float().reshape(kv_heads, group, 1).expand(-1, -1, tokens))
-    total = torch.logsumexp(torch.stack(lses), dim=0)
-    out = sum(torch.exp(lse - total)[..., None] * o for o, lse in parts)
-    return out.flatten(0, 1).transpose(0, 1)
+        kv_heads, queries, dim = q.shape
+        rows, width = step.own_mask.shape[:2]
+        prefix_len = 0 if prefix is None else prefix[0].shape[1]
+        scores, at = self._new_scores(q, prefix_len + keys.shape[2])
+        own_at = at + prefix_len
+        if prefix is not None:
+            self._scores(scores[..., at:own_at], q, prefix[0])
+            if prefix_see is not None:
+                self._mask(scores[..., at:own_at], prefix_see)
+
+        def to_rows(flat: Any) -> Any:  # [kv_heads, tokens * group, n] -> [rows, kv_heads, width * group, n]
+            n = flat.shape[-1]
+            blocks = flat.new_zeros((rows, width, kv_heads, self.group, n))
+            blocks[step.token_row, step.token_col] = flat.view(kv_heads, -1, self.group, n).transpose(0, 1)
+            return blocks.permute(0, 2, 1, 3, 4).reshape(rows, kv_heads, width * self.group, n)
+
+        def to_flat(blocks: Any) -> Any:  # the inverse of to_rows
+            n = blocks.shape[-1]
+            picked = blocks.view(rows, kv_heads, width, self.group, n)[step.token_row, :, step.token_col]
+            return picked.transpose(0, 1).reshape(kv_heads, queries, n)
+
+        own = to_flat(torch.matmul(to_rows(q), keys.transpose(-1, -2)) * self.scale)
+        if self.softcap:
+            own = self.softcap * torch.tanh(own / self.softcap)
+        scores[..., own_at:] = own
+        self._mask(scores[..., own_at:], see)
+        weights = torch.softmax(scores, dim=-1)
+        out = to_flat(torch.matmul(to_rows(weights[..., own_at:]), values))
+        if prefix is not None:
+            out = torch.baddbmm(out, weights[..., at:own_at], prefix[1])
+        return out
 
 
 def _plain_mask(**kwargs: Any) -> Any:

@@ -11,46 +11,48 @@ from inference.engine import TriageEngine
 from tests.test_engine import assert_batched_scores_match_plain_forward, hostile_texts
 
 
-def test_parts_merged_by_log_sum_exp_equal_one_softmax_with_a_sink():
-    """Two disjoint sets of keys (one that some queries cannot see at all) and a GPT-OSS sink: the
-    merged result is softmax over all keys plus the sink logit, times the values."""
+def test_one_softmax_over_sink_prefix_and_own_keys():
+    """A row's queries over the shared prefix (that some queries cannot see all of) and its own keys,
+    with a GPT-OSS sink: equal to the softmax over all keys plus the sink logit, times the values; the
+    same in the row-by-row (CPU) and all-rows (GPU) forms."""
     import torch
 
     torch.manual_seed(0)
     kv_heads, group, tokens, dim = 2, 3, 5, 8
-    q = torch.randn(1, kv_heads, group, tokens, dim)
-    k1, v1, k2, v2 = (torch.randn(1, kv_heads, n, dim) for n in (7, 7, 4, 4))
-    see1 = torch.rand(1, tokens, 7) > 0.3
-    see1[0, 0] = False  # this query sees nothing of the first part
-    see2 = torch.ones(1, tokens, 4, dtype=torch.bool)
+    q = torch.randn(kv_heads, tokens * group, dim)  # token-major: token t's heads at t*group .. t*group+group-1
+    prefix = (torch.randn(kv_heads, 7, dim), torch.randn(kv_heads, 7, dim))
+    keys, values = torch.randn(kv_heads, 4, dim), torch.randn(kv_heads, 4, dim)
+    prefix_see = torch.rand(tokens, 7) > 0.3
+    prefix_see[0] = False  # this query sees nothing of the prefix
+    see = torch.rand(tokens, 4) > 0.3
+    see[:, 0] = True
     sinks = torch.randn(kv_heads * group)
-    for fused in (True, False):
-        cascade_fused = cascade._fused
-        cascade._fused = lambda device, fused=fused: fused
-        try:
-            parts = [
-                tuple(x[0] for x in cascade._attend(q, k, v, cascade._mask(see, group, q.dtype), 0.3, None))
-                for k, v, see in ((k1, v1, see1), (k2, v2, see2))
-            ]
-        finally:
-            cascade._fused = cascade_fused
-        merged = cascade._merge(parts, sinks, kv_heads, group, tokens)  # [tokens, heads, dim]
+    attend = cascade._Attend(group, 0.3, None, sinks)
+    out = attend.row(q, prefix, prefix_see, keys, values, see)
 
-        keys, values = torch.cat([k1, k2], dim=2)[0], torch.cat([v1, v2], dim=2)[0]
-        see = torch.cat([see1, see2], dim=2)[0]
-        scores = torch.einsum("hgtd,hkd->hgtk", q[0], keys) * 0.3
-        scores = scores.masked_fill(~see, -torch.inf)
-        sink = sinks.view(kv_heads, group, 1, 1).expand(-1, -1, tokens, 1)
-        weights = torch.softmax(torch.cat([scores, sink], dim=-1), dim=-1)[..., :-1]
-        expected = torch.einsum("hgtk,hkd->hgtd", weights, values).reshape(kv_heads * group, tokens, dim)
-        assert torch.allclose(merged, expected.transpose(0, 1), atol=1e-5), f"fused={fused}"
+    all_keys, all_values = torch.cat([prefix[0], keys], dim=1), torch.cat([prefix[1], values], dim=1)
+    all_see = torch.cat([prefix_see, see], dim=1)
+    scores = torch.einsum("hqd,hkd->hqk", q, all_keys) * 0.3
+    scores = scores.masked_fill(~all_see.repeat_interleave(group, dim=0), -torch.inf)
+    sink = sinks.view(kv_heads, 1, group).expand(-1, tokens, -1).reshape(kv_heads, tokens * group, 1)
+    weights = torch.softmax(torch.cat([sink, scores], dim=-1), dim=-1)[..., 1:]
+    expected = torch.einsum("hqk,hkd->hqd", weights, all_values)
+    assert torch.allclose(out, expected, atol=1e-5)
+    assert torch.allclose(attend.row(q, None, None, keys, values, see)[:, :3], _plain(q[:, :3], keys, values, see[:1], sinks, group), atol=1e-5)
+
+
+def _plain(q, keys, values, see, sinks, group):
+    import torch
+
+    scores = (torch.einsum("hqd,hkd->hqk", q, keys) * 0.3).masked_fill(~see.repeat_interleave(group, dim=0), -torch.inf)
+    sink = sinks.view(keys.shape[0], 1, group).expand(-1, q.shape[1] // group, -1).reshape(keys.shape[0], -1, 1)
+    return torch.einsum("hqk,hkd->hqd", torch.softmax(torch.cat([sink, scores], dim=-1), dim=-1)[..., 1:], values)
 
 
 def test_the_gpu_layout_equals_a_plain_forward_pass(tiny_engine_fp32, schema, monkeypatch):
     """On GPUs all rows attend in one call (prefix queries folded per KV head, own tokens scattered to
     padded rows) with the plain math; run that code here and check it against plain forward passes."""
     monkeypatch.setattr(cascade, "_rows_alone", lambda device: False)
-    monkeypatch.setattr(cascade, "_fused", lambda device: False)
     assert_batched_scores_match_plain_forward(tiny_engine_fp32, schema)
     results = tiny_engine_fp32.predict_batch(hostile_texts()[:6], batch_size=6)
     assert all(r.ticket for r in results)
