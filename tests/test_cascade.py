@@ -28,7 +28,7 @@ def test_one_softmax_over_sink_prefix_and_own_keys():
     see[:, 0] = True
     sinks = torch.randn(kv_heads * group)
     attend = cascade._Attend(group, 0.3, None, sinks)
-    out = attend.row(q, prefix, prefix_see, keys, values, see)
+    out = attend.row(q, prefix, ~prefix_see, keys, values, ~see)
 
     all_keys, all_values = torch.cat([prefix[0], keys], dim=1), torch.cat([prefix[1], values], dim=1)
     all_see = torch.cat([prefix_see, see], dim=1)
@@ -38,15 +38,20 @@ def test_one_softmax_over_sink_prefix_and_own_keys():
     weights = torch.softmax(torch.cat([sink, scores], dim=-1), dim=-1)[..., 1:]
     expected = torch.einsum("hqk,hkd->hqd", weights, all_values)
     assert torch.allclose(out, expected, atol=1e-5)
-    assert torch.allclose(attend.row(q, None, None, keys, values, see)[:, :3], _plain(q[:, :3], keys, values, see[:1], sinks, group), atol=1e-5)
 
-
-def _plain(q, keys, values, see, sinks, group):
-    import torch
-
-    scores = (torch.einsum("hqd,hkd->hqk", q, keys) * 0.3).masked_fill(~see.repeat_interleave(group, dim=0), -torch.inf)
-    sink = sinks.view(keys.shape[0], 1, group).expand(-1, q.shape[1] // group, -1).reshape(keys.shape[0], -1, 1)
-    return torch.einsum("hqk,hkd->hqd", torch.softmax(torch.cat([sink, scores], dim=-1), dim=-1)[..., 1:], values)
+    # The all-rows form (GPUs): two rows, the first with the 5 tokens above, the second with 2 of them.
+    step = cascade.CascadeStep(
+        rows=None, prefix=None, token_row=torch.tensor([0] * 5 + [1] * 2), token_col=torch.tensor([0, 1, 2, 3, 4, 3, 4]),
+        token_slot=None, keys_len=4, own_mask=torch.zeros(2, 5, 4, dtype=torch.bool), prefix_mask=None,
+        query_positions=None, block_positions=None, own_positions=None, row_spans=[],
+    )  # fmt: skip
+    q2 = torch.cat([q, q.view(kv_heads, tokens, group, dim)[:, 3:].reshape(kv_heads, 2 * group, dim)], dim=1)
+    keys2, values2 = torch.stack([keys, keys * 2]), torch.stack([values, values * 2])
+    hidden2 = ~torch.cat([see, see[3:]])
+    out2 = attend.all_rows(step, q2, prefix, ~torch.cat([prefix_see, prefix_see[3:]]), keys2, values2, hidden2)
+    assert torch.allclose(out2[:, : tokens * group], expected, atol=1e-5)
+    alone = attend.row(q2[:, tokens * group :], prefix, ~prefix_see[3:], keys * 2, values * 2, ~see[3:])
+    assert torch.allclose(out2[:, tokens * group :], alone, atol=1e-5)
 
 
 def test_the_gpu_layout_equals_a_plain_forward_pass(tiny_engine_fp32, schema, monkeypatch):
