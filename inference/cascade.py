@@ -1,25 +1,26 @@
-"""Cascade attention for the engine: the shared system prompt attended once, each row's own tokens in a
-preallocated KV cache written in place, grouped-query attention without expanding heads, no padding
-through the model's matrix multiplies.
+"""Attention for the engine: the shared system prompt's keys and values kept once, each row's own tokens
+in a preallocated KV cache written in place, grouped-query attention without expanding heads, no
+padding through the model's matrix multiplies.
 
 Every ticket's prompt starts with the same ~400-token system prompt (the schema). Copying its keys and
-values into each row of a batch, and attending to them row by row, was a third of the engine's time.
-Here attention is split in two and merged by log-sum-exp (the "cascade" of FlashInfer, Ye et al.
-2024, and Hydragen, Juravsky et al. 2024):
+values into each row's cache, growing that cache by `torch.cat` on every pass and attending over it
+with padding masks was half of the engine's time. Here:
 
-- the shared prefix: the keys and values of the system prompt, one copy, batch 1, never copied per
-  row. The query heads that share a KV head are folded into the query length (no head expanded);
+- the shared prefix: the keys and values of the system prompt, one copy (batch 1), computed once per
+  engine and never stored per row;
 - each row's own tokens (ticket, answer, options): a [rows, kv_heads, capacity, head_dim] buffer
   allocated once per batch and written in place; it doubles when full, so it is copied O(log n) times,
-  not once per forward pass as a cache grown by concatenation is.
+  not once per forward pass as a cache grown by concatenation is;
+- the query heads that share a KV head are folded into the query length (no head expanded).
 
 The model runs on the real tokens only: the rows' new tokens are flattened into one sequence of
-batch 1 (no padding through the linear layers). The attention function scatters them to the rows'
-columns, attends, and gathers them back.
+batch 1 (no padding through the linear layers); the attention function finds each token's row.
 
-On a CPU each row attends alone, with the shapes it would have alone, so a ticket's scores do not
-depend on the tickets batched with it (that made bf16 the CPU default); on GPUs all rows attend in
-one call per part.
+On a CPU each row attends with the shapes it would have alone: one softmax over [prefix | its own
+keys], the two concatenated for that call only. A ticket's scores then do not depend on the tickets
+batched with it (which made bf16 the CPU default). On GPUs all rows attend in one call: the prefix
+part is one matmul over every row's queries (the prefix read once per pass, the "cascade" of
+FlashInfer and Hydragen), the own part over the rows' padded buffers.
 
 It plugs into transformers at its seam: `enable(model)` registers `cascade_attention` as an attention
 implementation; a forward pass with `cascade=` a `CascadeStep` uses it, any other forward pass of the

@@ -1,14 +1,22 @@
 """Loading a model for the engine (inference/model_loading.py): an adapter trained on another taxonomy is
-refused; calibration.json's review thresholds and promise are read, and an explicit threshold wins.
-(The calibration temperatures are tested with the engine, in tests/test_engine.py.)"""
+refused; calibration.json's review thresholds and promise are read, and an explicit threshold wins;
+the dtype; freed memory kept for reuse. (The calibration temperatures are tested with the engine, in
+tests/test_engine.py.)"""
 
 from __future__ import annotations
 
 import json
+import platform
+import sys
 
 import pytest
 
-from inference.model_loading import check_adapter_schema, read_calibration, review_thresholds_with
+from inference.model_loading import (
+    check_adapter_schema,
+    keep_freed_memory,
+    read_calibration,
+    review_thresholds_with,
+)
 from ticket_triage.models import ResolvedModel
 
 
@@ -54,3 +62,26 @@ def test_auto_dtype_on_a_cpu_is_bf16_only_where_the_cpu_is_fast_at_it(monkeypatc
     assert model_loading.inference_dtype("cpu", "float32") is torch.float32  # an explicit dtype wins
     monkeypatch.setattr(model_loading, "cpu_has_fast_bf16", lambda: False)
     assert model_loading.inference_dtype("cpu") is torch.float32
+
+
+@pytest.mark.skipif(
+    not (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"), reason="glibc's malloc only"
+)
+def test_freed_memory_is_kept_for_the_next_pass():
+    """Regression: each engine pass holds tensors of a few MB at once and frees them; glibc handed the
+    freed heap back to the kernel, and the next pass page-faulted it in again, zeroed (300k faults per
+    40 tickets). Measured with this pattern in a fresh process: 153k faults before, 0 after."""
+    import resource
+
+    import torch
+
+    def one_pass() -> None:
+        held = [torch.ones(5 << 20) for _ in range(6)]  # 6 x 20 MB alive at once, then freed
+        del held
+
+    assert keep_freed_memory() is True
+    one_pass()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(5):
+        one_pass()
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before < 5 * 6 * (20 << 20) // 4096 // 10
