@@ -14,12 +14,12 @@ How a batch of tickets is decoded (the output type drives the decoder):
 - The free-text field (summary) is decoded greedily for the whole batch at once until each row
   writes its closing quote, cut to its maximum length, and JSON-escaped by construction.
 - The system prompt (with the schema) is the same for every ticket: it is encoded once per engine,
-  its keys and values are kept once and attended once per pass (cascade attention,
+  its keys and values are kept once, never copied into a row's cache (cascade attention,
   inference/cascade.py); each row's own tokens sit left-aligned in a preallocated cache.
 
 Each forward pass runs the real tokens of all rows flattened (no padding through the matmuls) with
 explicit positions; `kv_batch.plan_step` says where each token goes and who sees whom. On a CPU each
-row attends with the shapes it would have alone, so a ticket's answer does not depend on its batch.
+row attends with shapes that depend on the row only, so a ticket's answer does not depend on its batch.
 
     from inference.engine import TriageEngine
     engine = TriageEngine.load()     # the shipped adapter; or an alias, folder, adapter bundle, hub id
@@ -245,7 +245,7 @@ class TriageEngine:
         torch = self.torch
         if self._prefix is None:
             # The token prefix every ticket's prompt shares: the prompt of two different tickets
-            # agree exactly up to the ticket text. Encoded once per engine, attended once per pass.
+            # agree exactly up to the ticket text. Encoded once per engine, its keys and values kept once.
             a = self._encode_prompt("a").ids
             b = self._encode_prompt("zz 9").ids
             self._prefix_ids = a[: common_prefix_length(a, b)]

@@ -1,6 +1,7 @@
-"""Cascade attention (inference/cascade.py): the parts merged by log-sum-exp equal one softmax, the GPU
-layout equals a plain forward pass too, rows are batch-invariant, the rows' cache grows without loss,
-and plain forward passes of the same model keep the model's own attention."""
+"""Cascade attention (inference/cascade.py): one softmax over [sink | prefix | own keys] in the row, group
+and all-rows (GPU) forms, the GPU layout equals a plain forward pass too, rows are batch-invariant
+(grouped short rows bit-equal to each row alone), the rows' cache grows without loss, and plain
+forward passes of the same model keep the model's own attention."""
 
 from __future__ import annotations
 
@@ -41,8 +42,9 @@ def test_one_softmax_over_sink_prefix_and_own_keys():
 
     # The all-rows form (GPUs): two rows, the first with the 5 tokens above, the second with 2 of them.
     step = cascade.CascadeStep(
-        rows=None, prefix=None, token_row=torch.tensor([0] * 5 + [1] * 2), token_col=torch.tensor([0, 1, 2, 3, 4, 3, 4]),
-        token_slot=None, keys_len=4, own_mask=torch.zeros(2, 5, 4, dtype=torch.bool), prefix_mask=None,
+        rows=None, prefix=None, token_row=torch.tensor([0] * 5 + [1] * 2),
+        token_col=torch.tensor([0, 1, 2, 3, 4, 3, 4]), token_slot=None, keys_len=4,
+        own_mask=torch.zeros(2, 5, 4, dtype=torch.bool), prefix_mask=None,
         query_positions=None, block_positions=None, own_positions=None, row_spans=[],
     )  # fmt: skip
     q2 = torch.cat([q, q.view(kv_heads, tokens, group, dim)[:, 3:].reshape(kv_heads, 2 * group, dim)], dim=1)
@@ -52,6 +54,45 @@ def test_one_softmax_over_sink_prefix_and_own_keys():
     assert torch.allclose(out2[:, : tokens * group], expected, atol=1e-5)
     alone = attend.row(q2[:, tokens * group :], prefix, ~prefix_see[3:], keys * 2, values * 2, ~see[3:])
     assert torch.allclose(out2[:, tokens * group :], alone, atol=1e-5)
+
+
+def test_short_rows_in_a_group_equal_each_row_alone():
+    """On a CPU, short rows (a field's options, a decoding step) attend in groups of the same shape. In
+    bf16 a group's results equal each row's alone bit for bit (the batch invariance bf16 rests on); in
+    fp32 they equal the plain softmax over [prefix | the row's own keys]."""
+    from types import SimpleNamespace
+
+    import torch
+
+    torch.manual_seed(0)
+    kv_heads, group, dim, prefix_len = 2, 3, 16, 7
+    firsts, counts, seens = [0, 2, 4], [2, 2, 3], [5, 9, 4]  # rows 0 and 1 share a shape: 2 tokens, 128 slots
+    tokens = sum(counts)
+    attend = cascade._Attend(group, 0.25, None, None)
+    for dtype in (torch.float32, torch.bfloat16):
+        q = torch.randn(kv_heads, tokens * group, dim).to(dtype)
+        keys, values = (torch.randn(3, kv_heads, 128, dim).to(dtype) for _ in range(2))
+        prefix = tuple(torch.randn(kv_heads, prefix_len, dim).to(dtype) for _ in range(2))
+        hidden = torch.rand(tokens, 9) > 0.6
+        for first, count, seen in zip(firsts, counts, seens):
+            hidden[first : first + count, seen:] = True  # a row's slots beyond its own
+        step = SimpleNamespace(token_row=torch.zeros(1), row_spans=list(zip(firsts, counts, [0] * 3, seens)))
+        groups = cascade._short_row_groups(step, prefix, None, hidden)
+        assert [g.rows.tolist() for g in groups] == [[0, 1], [2]]
+        out = torch.zeros_like(q)
+        for rows in groups:
+            attend.rows(rows, q, out, prefix, keys, values)
+        for r, (first, count, seen) in enumerate(zip(firsts, counts, seens)):
+            mine = slice(first * group, (first + count) * group)
+            alone_step = SimpleNamespace(token_row=torch.zeros(1), row_spans=[(0, count, 0, seen)])
+            (alone_rows,) = cascade._short_row_groups(alone_step, prefix, None, hidden[first : first + count])
+            alone = torch.zeros_like(q[:, mine])
+            attend.rows(alone_rows, q[:, mine], alone, prefix, keys[r : r + 1], values[r : r + 1])
+            assert torch.equal(alone, out[:, mine]), (dtype, r)
+            if dtype == torch.float32:
+                own = (keys[r, :, :seen], values[r, :, :seen], hidden[first : first + count, :seen])
+                plain = attend.row(q[:, mine], prefix, None, *own)
+                assert torch.allclose(alone, plain, atol=1e-5), r
 
 
 def test_the_gpu_layout_equals_a_plain_forward_pass(tiny_engine_fp32, schema, monkeypatch):
@@ -65,8 +106,8 @@ def test_the_gpu_layout_equals_a_plain_forward_pass(tiny_engine_fp32, schema, mo
 
 def test_bf16_rows_do_not_depend_on_their_batch(tiny_model_dir, schema):
     """Regression: in bf16, 7 of 40 tickets came out differently in a batch of 16 than alone (the
-    rounding of the batch's shapes). Each row now attends alone, so a ticket's scores are the same
-    whatever it is batched with."""
+    rounding of the batch's shapes). Each row now attends with shapes of its own, so a ticket's scores
+    are the same whatever it is batched with."""
     engine = TriageEngine.load(tiny_model_dir, schema=schema, device="cpu", dtype="bfloat16")
     texts = hostile_texts()[:12]
     batched = engine.predict_batch(texts, batch_size=12)
