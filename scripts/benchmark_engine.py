@@ -23,6 +23,7 @@ Exactly one JSON line goes to stdout (logs and progress bars go to stderr).
     .venv/bin/python scripts/benchmark_engine.py --n-tickets 40
     .venv/bin/python scripts/benchmark_engine.py --data data/synthetic/test.jsonl --n-tickets 100 --out bench.json
     .venv/bin/python scripts/benchmark_engine.py --methods naive,engine_full --n-tickets 5
+    .venv/bin/python scripts/benchmark_engine.py --engine-repeats 3   # engine timings: median of 3 passes
 
 Without `--data`, a held-out synthetic test split is generated on the fly into a temporary folder
 (the same rows as `triage generate --n 600 --seed 7 --out DIR`, DIR/test.jsonl) and its first
@@ -54,6 +55,7 @@ import inspect
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -286,22 +288,25 @@ def measure_generate(model: Any, run: Any, texts: list[str]) -> tuple[list[str],
 
 
 def measure_engine(
-    engine: Any, texts: list[str], classification_only: bool, batch_size: int
-) -> tuple[list[dict], float, int, float | None]:
-    """Also returns the useful GFLOP the engine counted (None for an engine that does not count)."""
+    engine: Any, texts: list[str], classification_only: bool, batch_size: int, repeats: int = 1
+) -> tuple[list[dict], list[float], int, float | None]:
+    """The tickets, the seconds of each of `repeats` timed passes over `texts`, and the forward passes
+    and useful GFLOP of one pass (None for an engine that does not count)."""
     run_engine(engine, [WARMUP_TEXT], classification_only, batch_size)
     before, flops_before = engine.forward_passes, getattr(engine, "useful_flops", None)
-    start = time.perf_counter()
-    tickets = run_engine(engine, texts, classification_only, batch_size)
-    seconds = time.perf_counter() - start
-    gflop = None if flops_before is None else (engine.useful_flops - flops_before) / 1e9
-    return tickets, seconds, engine.forward_passes - before, gflop
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        tickets = run_engine(engine, texts, classification_only, batch_size)
+        seconds.append(time.perf_counter() - start)
+    passes = (engine.forward_passes - before) // repeats
+    gflop = None if flops_before is None else (engine.useful_flops - flops_before) / 1e9 / repeats
+    return tickets, seconds, passes, gflop
 
 
 def matmul_peak_gflops(dtype: Any, device: str, seconds: float = 1.5) -> float:
     """This machine's measured matmul rate in `dtype` (GFLOP/s, the median of repeated runs), on the
     shapes the engine's matmuls have: ~2,000 tokens times SmolLM2's 576x1536 MLP weight."""
-    import statistics
 
     import torch
 
@@ -461,7 +466,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--dtype",
         default="auto",
         choices=("auto", "float32", "bfloat16", "float16"),
-        help="the one dtype every method runs in (auto: fp32 on a CPU, bf16/fp16 on a GPU)",
+        help="the one dtype every method runs in (auto: the engine's: bf16 on a CPU with AMX or AVX512-BF16, "
+        "else fp32; bf16/fp16 on a GPU)",
+    )
+    parser.add_argument(
+        "--engine-repeats",
+        type=int,
+        default=1,
+        help="timed passes of each engine method over the tickets; their median is reported (default 1)",
     )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument(
@@ -475,8 +487,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown or not args.methods:
         parser.error(f"--methods: unknown {unknown}; choose from {', '.join(METHODS)}")
-    if min(args.n_tickets, args.batch_size, args.max_new_tokens, args.library_max_new_tokens or 1) < 1:
-        parser.error("--n-tickets, --batch-size and the token caps must be positive")
+    caps = (args.max_new_tokens, args.library_max_new_tokens or 1)
+    if min(args.n_tickets, args.batch_size, args.engine_repeats, *caps) < 1:
+        parser.error("--n-tickets, --batch-size, --engine-repeats and the token caps must be positive")
     return args
 
 
@@ -528,9 +541,14 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             answers, tickets, seconds, passes = measure_generate(model, run, texts)
         else:
             engine = engine or TriageEngine(model, tokenizer, schema, name=resolved.name)
-            tickets, seconds, passes, gflop = measure_engine(engine, texts, classification_only, args.batch_size)
+            tickets, each, passes, gflop = measure_engine(
+                engine, texts, classification_only, args.batch_size, args.engine_repeats
+            )
+            seconds = statistics.median(each)
             answers = [json.dumps(t, ensure_ascii=False) for t in tickets]
         results[method] = score(schema, rows, tickets, seconds, passes, classification_only)
+        if method.startswith("engine") and args.engine_repeats > 1:
+            results[method]["seconds_each"] = [round(x, 3) for x in each]  # `seconds` is their median
         if method.startswith("engine"):
             results[method] |= ceiling(gflop, len(texts), results[method]["tickets_per_s"], peaks[dtype_name])
         log(f"{method}: {json.dumps(results[method])}")
