@@ -122,7 +122,7 @@ class CascadeStep:
     block_positions: Any  # long [rows, width]: positions of the block's columns (for sliding windows)
     own_positions: Any  # long [rows, keys_len]: positions of the own slots (for sliding windows)
     row_spans: list[tuple[int, int, int, int]]  # per row: first flat token, tokens, first block column, own slots seen
-    masks: dict[tuple[str, int | None], Any] = field(default_factory=dict)  # built by the first layer, reused
+    masks: dict[tuple[int | None, str], Any] = field(default_factory=dict)  # per (window, what): built once
 
 
 @dataclass
@@ -431,9 +431,9 @@ class _Attend:
             picked = blocks.view(rows, kv_heads, width, self.group, n)[step.token_row, :, step.token_col]
             return picked.transpose(0, 1).reshape(kv_heads, queries, n)
 
-        own = to_flat(torch.matmul(to_rows(q), keys.transpose(-1, -2)) * self.scale)
-        if self.softcap:
-            own = self.softcap * torch.tanh(own / self.softcap)
+        rows_q = to_rows(q)
+        own = self._scores(rows_q.flatten(0, 1), keys.flatten(0, 1)).view(*rows_q.shape[:-1], keys.shape[2])
+        own = to_flat(own)
         self._hide(own, hidden)
         if prefix is None:
             return to_flat(torch.matmul(to_rows(self._softmax(own)), values))

@@ -307,7 +307,6 @@ def measure_engine(
 def matmul_peak_gflops(dtype: Any, device: str, seconds: float = 1.5) -> float:
     """This machine's measured matmul rate in `dtype` (GFLOP/s, the median of repeated runs), on the
     shapes the engine's matmuls have: ~2,000 tokens times SmolLM2's 576x1536 MLP weight."""
-
     import torch
 
     a = torch.randn(2048, 576, dtype=dtype, device=device)
@@ -547,10 +546,10 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             seconds = statistics.median(each)
             answers = [json.dumps(t, ensure_ascii=False) for t in tickets]
         results[method] = score(schema, rows, tickets, seconds, passes, classification_only)
-        if method.startswith("engine") and args.engine_repeats > 1:
-            results[method]["seconds_each"] = [round(x, 3) for x in each]  # `seconds` is their median
         if method.startswith("engine"):
             results[method] |= ceiling(gflop, len(texts), results[method]["tickets_per_s"], peaks[dtype_name])
+            if args.engine_repeats > 1:
+                results[method]["seconds_each"] = [round(x, 3) for x in each]  # `seconds` is their median
         log(f"{method}: {json.dumps(results[method])}")
         invalid = [a for a, t in zip(answers, tickets) if not is_valid(schema, t, classification_only)]
         if invalid:

@@ -282,6 +282,21 @@ def hub_error_hint(name: str, error: Exception) -> ModelNotFoundError:
     )
 
 
+def cpu_has_fast_bf16() -> bool:
+    """Whether this CPU multiplies bf16 matrices in hardware (AMX or AVX512-BF16): several times fp32 there,
+    much slower than fp32 elsewhere."""
+    import torch
+
+    try:
+        return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
+    except AttributeError:  # another torch: read the flags the kernel reports
+        try:
+            flags = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+        return " amx_bf16" in flags or " avx512_bf16" in flags
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="triage model", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", nargs="?", default=DEFAULT_MODEL, help="alias, folder, adapter bundle or hub id")
@@ -300,18 +315,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def cpu_has_fast_bf16() -> bool:
-    """Whether this CPU multiplies bf16 matrices in hardware (AMX or AVX512-BF16): several times fp32 there,
-    much slower than fp32 elsewhere."""
-    import torch
-
-    try:
-        return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
-    except AttributeError:  # another torch: read the flags the kernel reports
-        try:
-            flags = Path("/proc/cpuinfo").read_text()
-        except OSError:
-            return False
-        return " amx_bf16" in flags or " avx512_bf16" in flags
