@@ -132,11 +132,11 @@ def block_attention(segment: Any) -> Any:
 
     width = segment.shape[1]
     real = segment >= 0
-    column = torch.arange(width)
+    column = torch.arange(width, device=segment.device)
     causal = column[None, :, None] >= column[None, None, :]
     same_branch = (segment[:, None, :] == 0) | (segment[:, None, :] == segment[:, :, None])
     see = causal & same_branch & real[:, :, None] & real[:, None, :]
-    return see | (torch.eye(width, dtype=torch.bool) & ~real[:, :, None])
+    return see | (torch.eye(width, dtype=torch.bool, device=segment.device) & ~real[:, :, None])
 
 
 def branch_token_logprobs(

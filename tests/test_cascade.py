@@ -1,7 +1,8 @@
 """Cascade attention (inference/cascade.py): one softmax over [sink | prefix | own keys] in the row, group
 and all-rows (GPU) forms, the GPU layout equals a plain forward pass too, rows are batch-invariant
 (grouped short rows bit-equal to each row alone), the rows' cache grows without loss, and plain
-forward passes of the same model keep the model's own attention."""
+forward passes of the same model keep the model's own attention. The `on_cuda` tests run the GPU
+layout on a real GPU (skipped without one: `pytest tests/test_cascade.py -k cuda` on a GPU machine)."""
 
 from __future__ import annotations
 
@@ -154,15 +155,12 @@ def tiny_engine_fp32(tiny_model_dir, schema) -> TriageEngine:
     return TriageEngine.load(tiny_model_dir, schema=schema, device="cpu", dtype="float32", max_input_tokens=256)
 
 
-def test_gpt_oss_sinks_and_windows_match_a_plain_forward_pass(tmp_path, offline_model_dir, schema):
-    """GPT-OSS (one of the supported bases) adds a learned attention sink per head and alternates
-    sliding and full layers; the cascade must give its scores as the model's own attention does."""
-    import torch
+def _tiny_gpt_oss_dir(tmp_path, offline_model_dir) -> str:
     from transformers import GptOssConfig, GptOssForCausalLM
 
     from tests.conftest import _save_tiny_model
 
-    folder = _save_tiny_model(
+    return _save_tiny_model(
         tmp_path / "tiny-gpt-oss",
         offline_model_dir,
         GptOssConfig,
@@ -173,9 +171,61 @@ def test_gpt_oss_sinks_and_windows_match_a_plain_forward_pass(tmp_path, offline_
         sliding_window=16,
         layer_types=["sliding_attention", "full_attention"],
     )
-    engine = TriageEngine.load(folder, schema=schema, device="cpu", dtype="float32", max_input_tokens=64)
+
+
+def _load_gpt_oss_with_strong_sinks(folder: str, schema, device: str, dtype: str = "float32") -> TriageEngine:
+    import torch
+
+    engine = TriageEngine.load(folder, schema=schema, device=device, dtype=dtype, max_input_tokens=64)
     with torch.no_grad():  # random sinks near 0 would barely show: make them count
         for layer in engine.model.model.layers:
             layer.self_attn.sinks.normal_(0, 2)
+    return engine
+
+
+def test_gpt_oss_sinks_and_windows_match_a_plain_forward_pass(tmp_path, offline_model_dir, schema):
+    """GPT-OSS (one of the supported bases) adds a learned attention sink per head and alternates
+    sliding and full layers; the cascade must give its scores as the model's own attention does."""
+    engine = _load_gpt_oss_with_strong_sinks(_tiny_gpt_oss_dir(tmp_path, offline_model_dir), schema, "cpu")
     assert [layer.self_attn.sliding_window for layer in engine.model.model.layers] == [16, None]
     assert_batched_scores_match_plain_forward(engine, schema)
+
+
+def _has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+# The tests above run the GPU layout on a CPU (monkeypatched); these run it where it runs for users.
+# They skip without a CUDA GPU (CI has none): run them on one with `pytest tests/test_cascade.py -k cuda`.
+on_cuda = pytest.mark.skipif(not _has_cuda(), reason="needs a CUDA GPU (the engine's all-rows attention)")
+
+
+@on_cuda
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("model", ["llama", "qwen2_sliding", "gpt_oss_sinks"])
+def test_on_cuda_batched_scores_equal_a_plain_forward_pass(
+    model, dtype, tiny_model_dir, tiny_sliding_model_dir, tmp_path, offline_model_dir, schema
+):
+    if model == "gpt_oss_sinks":
+        engine = _load_gpt_oss_with_strong_sinks(_tiny_gpt_oss_dir(tmp_path, offline_model_dir), schema, "cuda", dtype)
+    else:
+        folder = tiny_model_dir if model == "llama" else tiny_sliding_model_dir
+        engine = TriageEngine.load(folder, schema=schema, device="cuda", dtype=dtype, max_input_tokens=64)
+    assert engine.model.device.type == "cuda"
+    assert not cascade._rows_alone(engine.model.device)
+    assert_batched_scores_match_plain_forward(engine, schema)
+
+
+@on_cuda
+def test_on_cuda_predict_batch_gives_the_same_tickets_as_predict(tiny_model_dir, schema):
+    """fp32 on a GPU: a ticket's answer and scores do not depend on the rows batched with it."""
+    engine = TriageEngine.load(tiny_model_dir, schema=schema, device="cuda", dtype="float32", max_input_tokens=256)
+    texts = hostile_texts()[:12]
+    batched = engine.predict_batch(texts, batch_size=12)
+    for text, together in zip(texts, batched):
+        alone = engine.predict(text)
+        assert alone.ticket == together.ticket
+        for field, scores in alone.option_scores.items():
+            assert together.option_scores[field] == pytest.approx(scores, abs=1e-4)

@@ -70,7 +70,7 @@ def _plain_option_scores(engine, prompt: str, head: str, options: list[str], tai
         first = next(i for i, (s, e) in enumerate(full["offset_mapping"]) if e > start)
         close = start + len(option)
         end = next(i for i, (s, e) in enumerate(full["offset_mapping"]) if e > close) + 1
-        ids = torch.tensor([full["input_ids"][:end]])
+        ids = torch.tensor([full["input_ids"][:end]], device=engine.model.device)
         with torch.inference_mode():
             logp = torch.log_softmax(engine.model(input_ids=ids).logits[0].float(), dim=-1)
         scores.append(sum(logp[i - 1, ids[0, i]].item() for i in range(first, end)))

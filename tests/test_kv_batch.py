@@ -66,3 +66,14 @@ def test_plan_step_places_each_row_after_its_own_tokens_whatever_the_batch():
     assert step.own_positions[0].tolist() == [3, 4, 5, 6, 6, 7]
     assert keep.tolist() == [0, 1, 2, 3, 5]  # not row 1's first new token: nothing reads its logits
     assert logits_index.tolist() == [[0, 1, 2, 3], [-1, -1, -1, 4]]
+
+
+def test_block_attention_stays_on_the_device_of_its_input():
+    """Regression: block_attention built its column index and identity on the CPU, so the engine failed
+    at its first step on a GPU ("Expected all tensors to be on the same device"; found on an H100, where
+    `pytest tests/test_cascade.py -k cuda` runs it for real). The meta device stands in for a GPU here:
+    mixing it with CPU tensors fails the same way."""
+    segment = torch.tensor([[-1, 0, 0, 1, 1, 2]])
+    on_meta = block_attention(segment.to("meta"))
+    assert on_meta.device.type == "meta"
+    assert on_meta.shape == block_attention(segment).shape
