@@ -39,8 +39,8 @@ IMPLEMENTATION = "triage_cascade"
 # kernel path whose rounding differs (measured: 3 of 20 random 1536x576 products), which would make a
 # ticket's last decoding steps depend on whether other rows were still decoding.
 ONE_TOKEN_PASS = 2
-# On a CPU, rows of at most SHORT_ROW new tokens attend in groups of the same shape: their own key slots
-# in blocks of KEY_BUCKET (those a row does not see are hidden), see `_short_row_groups`.
+# On a CPU, rows of at most SHORT_ROW new tokens attend in groups with the same own key slots, in
+# blocks of KEY_BUCKET (those a row does not see are hidden), see `_short_row_groups`.
 SHORT_ROW = 48
 KEY_BUCKET = 128
 _INITIAL_CAPACITY = 512  # a multiple of KEY_BUCKET
@@ -237,42 +237,53 @@ def _rows_alone(device: Any) -> bool:
 
 @dataclass
 class _RowGroup:
-    """Short rows attended in one call on a CPU: the same number of new tokens, the same number of own
-    key slots (`keys`, a multiple of KEY_BUCKET; the slots a row does not see are hidden)."""
+    """Short rows attended in one call on a CPU: the same number of own key slots (`keys`, a multiple of
+    KEY_BUCKET; the slots a row does not see are hidden), queries padded to the group's longest row."""
 
-    rows: Any  # long [rows]
-    tokens: Any  # long [rows, count]: the flat tokens of each row
+    rows: Any  # long [rows], or a slice where they are consecutive (their keys are then a view, not a copy)
+    tokens: Any  # long [rows, count]: the flat tokens of each row (a shorter row repeats its last one)
+    real_tokens: Any  # long: `tokens` without the repeats, in the same order (where the results go)
+    real: Any  # bool [rows, count]: which of `tokens` are the row's own (the repeats' results are dropped)
     keys: int
-    hidden: Any  # bool [rows, count, prefix_len + keys]: what each token does not see
+    hidden: Any  # bool [rows, count, keys]: which own key slots each token does not see
+    prefix_hidden: Any  # bool [rows, count, prefix_len] likewise for the prefix (sliding windows), or None
 
 
 def _short_row_groups(step: CascadeStep, prefix: Any, prefix_hidden: Any, own_hidden: Any) -> list[_RowGroup]:
     """Group the short rows of a pass (at most SHORT_ROW new tokens: the options of a field, a decoding
-    step) by their number of new tokens and their own slots seen rounded up to KEY_BUCKET.
+    step) by their own slots seen, rounded up to KEY_BUCKET; a row with fewer new tokens than the
+    group's longest repeats its last token (extra queries whose results are dropped).
 
-    A short row attends with those shapes whether it is alone or grouped, and the rows of a group share
-    one call: each matmul over a group equals the same matmul for each row alone, bit for bit (checked
-    on this CPU on 278 random rows in groups of 2-16, and on the 40-ticket benchmark, a batch of 16
-    against one ticket at a time), so a ticket's answer still does not depend on its batch. Row by row,
-    an option pass of 16 rows ran 7 small operations per row and layer (~60 of its ~150 ms, from the
-    profile). Longer rows (reading a ticket) attend one by one with their exact shapes: padding their
-    keys would cost more than the calls it saves."""
+    The keys a query sees, and so every softmax and every sum over keys, have shapes that depend on the
+    row only; the number of queries in a matmul does not change a query's result (checked bit for bit on
+    this CPU in bf16, groups against each row alone: `tests/test_cascade.py`, and on the 40-ticket
+    benchmark, a batch of 16 against one ticket at a time), so a ticket's answer still does not depend
+    on its batch. Row by row, an option pass of 16 rows ran 7 small operations per row and layer (~60 of
+    its ~150 ms, from the profile); grouped by (new tokens, key slots) it still made 4-8 groups per
+    layer, by key slots alone 1-2. Longer rows (reading a ticket) attend one by one with their exact
+    shapes: padding their keys would cost more than the calls it saves."""
     import torch
 
     device = step.token_row.device
-    prefix_len = 0 if prefix is None else prefix[0].shape[1]
-    by_shape: dict[tuple[int, int], list[int]] = {}
+    by_keys: dict[int, list[int]] = {}
     for r, (_, count, _, seen) in enumerate(step.row_spans):
         if 0 < count <= SHORT_ROW:
-            by_shape.setdefault((count, -(-seen // KEY_BUCKET) * KEY_BUCKET), []).append(r)
+            by_keys.setdefault(-(-seen // KEY_BUCKET) * KEY_BUCKET, []).append(r)
     groups = []
-    for (count, keys), rows in sorted(by_shape.items()):
-        tokens = torch.tensor([[step.row_spans[r][0] + i for i in range(count)] for r in rows], device=device)
-        hidden = torch.ones((len(rows), count, prefix_len + keys), dtype=torch.bool, device=device)
-        hidden[..., :prefix_len] = False if prefix_hidden is None else prefix_hidden[tokens]
+    for keys, rows in sorted(by_keys.items()):
+        spans = [step.row_spans[r][:2] for r in rows]
+        # At least 2: with one token per row the fp32 matmuls take another path, which rounds differently.
+        width = max(2, *(count for _, count in spans))
+        tokens = torch.tensor([[first + min(i, count - 1) for i in range(width)] for first, count in spans])
+        real = torch.tensor([[i < count for i in range(width)] for _, count in spans])
+        tokens, real = tokens.to(device), real.to(device)
+        hidden = torch.ones((len(rows), width, keys), dtype=torch.bool, device=device)
         seen = min(keys, own_hidden.shape[1])
-        hidden[..., prefix_len : prefix_len + seen] = own_hidden[tokens][..., :seen]
-        groups.append(_RowGroup(torch.tensor(rows, device=device), tokens, keys, hidden))
+        hidden[..., :seen] = own_hidden[tokens][..., :seen]
+        prefix_part = None if prefix_hidden is None else prefix_hidden[tokens]
+        consecutive = rows == list(range(rows[0], rows[-1] + 1))
+        members = slice(rows[0], rows[-1] + 1) if consecutive else torch.tensor(rows, device=device)
+        groups.append(_RowGroup(members, tokens, tokens[real], real, keys, hidden, prefix_part))
     return groups
 
 
@@ -392,22 +403,27 @@ class _Attend:
         own_keys, own_values = keys[rows.rows, :, : rows.keys], values[rows.rows, :, : rows.keys]
         scores = self._scores(by_row.reshape(members * kv_heads, queries_per_row, dim), own_keys.flatten(0, 1))
         scores = scores.view(members, kv_heads, queries_per_row, rows.keys)
+        # Masks go on each part before they are joined: the own part is small and the prefix part is
+        # only masked for a sliding window (masking the joined scores took 150 us a group and layer).
+        scores.view(members, kv_heads, length, self.group, -1).masked_fill_(rows.hidden[:, None, :, None], -torch.inf)
         prefix_len = 0
         if prefix is not None:
             prefix_scores = self._scores(queries, prefix[0])  # [kv_heads, members * queries_per_row, prefix_len]
             prefix_len = prefix_scores.shape[-1]
             prefix_scores = prefix_scores.view(kv_heads, members, queries_per_row, prefix_len).transpose(0, 1)
+            if rows.prefix_hidden is not None:
+                prefix_scores.view(members, kv_heads, length, self.group, -1).masked_fill_(
+                    rows.prefix_hidden[:, None, :, None], -torch.inf
+                )
             scores = torch.cat([prefix_scores, scores], dim=-1)
-        scores.view(members, kv_heads, length, self.group, -1).masked_fill_(
-            rows.hidden[:, None, :, None, :], -torch.inf
-        )
         weights = self._softmax(scores)
         result = torch.matmul(weights[..., prefix_len:], own_values)  # [members, kv_heads, queries_per_row, dim]
         result = result.transpose(0, 1).reshape(kv_heads, members * queries_per_row, dim)
         if prefix is not None:
             prefix_weights = weights[..., :prefix_len].transpose(0, 1).reshape(kv_heads, -1, prefix_len)
             result = torch.baddbmm(result, prefix_weights, prefix[1])
-        out.view(kv_heads, -1, self.group, dim)[:, where] = result.view(kv_heads, -1, self.group, dim)
+        result = result.view(kv_heads, members, length, self.group, dim)[:, rows.real]
+        out.view(kv_heads, -1, self.group, dim)[:, rows.real_tokens] = result
 
     def all_rows(
         self, step: CascadeStep, q: Any, prefix: Any, prefix_hidden: Any, keys: Any, values: Any, hidden: Any

@@ -159,7 +159,8 @@ class TriageEngine:
     # ---- the batched forward pass -------------------------------------------------------
     def _forward(self, input_ids: Any, positions: Any, step: Any, logits_to_keep: Any) -> Any:
         """One model call over the flat real tokens of a cascade step (inference/cascade.py); returns the
-        float logits at the flat indices `logits_to_keep`."""
+        logits at the flat indices `logits_to_keep`, in the model's dtype (`branch_token_logprobs` reads
+        them in fp32 a slice at a time)."""
         seen = int(step.prefix_mask.sum()) + int(step.own_mask[step.token_row, step.token_col].sum())
         self.useful_flops += (
             self._flops_per_token * input_ids.numel()
@@ -176,7 +177,7 @@ class TriageEngine:
             cascade=step,
         )
         self.forward_passes += 1
-        return out.logits[0].float()
+        return out.logits[0]
 
     def _advance(
         self, batch: Batch, targets: list[list[int]], branches: list[list[list[int]]] | None = None

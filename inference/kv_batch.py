@@ -152,7 +152,7 @@ def branch_token_logprobs(
     import torch
 
     first_lse = torch.logsumexp(last_logits, dim=-1)
-    block_lse = torch.logsumexp(logits, dim=-1)
+    block_lse = float_logsumexp(logits)
     where, tokens = [], []  # (row, logits column or -1 for last_logits), token
     for r in range(len(branches)):
         for b, (s, e) in zip(branches[r], spans[r]):
@@ -165,10 +165,21 @@ def branch_token_logprobs(
     cols_index = torch.tensor([max(w[1], 0) for w in where], device=device)
     token_index = torch.tensor(tokens, device=device)
     flat_index = logits_index[rows_index, cols_index].clamp(min=0)
-    from_block = logits[flat_index, token_index] - block_lse[flat_index]
+    from_block = logits[flat_index, token_index].float() - block_lse[flat_index]
     from_last = last_logits[rows_index, token_index] - first_lse[rows_index]
     is_first = torch.tensor([w[1] < 0 for w in where], device=device)
     return torch.where(is_first, from_last, from_block).tolist()
+
+
+def float_logsumexp(logits: Any, rows_at_once: int = 16) -> Any:
+    """logsumexp over the vocabulary in fp32, `rows_at_once` rows at a time. The whole block in fp32 is
+    ~45 MB for 230 rows of a 49k vocabulary: glibc maps an allocation that large afresh each time (page
+    faults) and no cache holds it; 16 rows at a time stay in cache. Measured on this project's 2-core
+    EPYC for 232 bf16 rows: 29 ms whole (12 ms of it the fp32 copy) against 6-9 ms in slices, the same
+    values (bf16 to fp32 is exact)."""
+    import torch
+
+    return torch.cat([torch.logsumexp(part.float(), dim=-1) for part in logits.split(rows_at_once)])
 
 
 def common_prefix_length(a: list[int], b: list[int]) -> int:

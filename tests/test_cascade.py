@@ -58,31 +58,39 @@ def test_one_softmax_over_sink_prefix_and_own_keys():
 
 
 def test_short_rows_in_a_group_equal_each_row_alone():
-    """On a CPU, short rows (a field's options, a decoding step) attend in groups of the same shape. In
-    bf16 a group's results equal each row's alone bit for bit (the batch invariance bf16 rests on); in
-    fp32 they equal the plain softmax over [prefix | the row's own keys]."""
+    """On a CPU, short rows (a field's options, a decoding step) attend in groups with the same own key
+    slots, shorter rows padded with repeats of their last query. In bf16 a group's results equal each
+    row's alone bit for bit (the batch invariance bf16 rests on), however many queries the group has;
+    in fp32 they equal the plain softmax over [prefix | the row's own keys]."""
     from types import SimpleNamespace
 
     import torch
 
     torch.manual_seed(0)
-    kv_heads, group, dim, prefix_len = 2, 3, 16, 7
-    firsts, counts, seens = [0, 2, 4], [2, 2, 3], [5, 9, 4]  # rows 0 and 1 share a shape: 2 tokens, 128 slots
+    kv_heads, group, dim, prefix_len = 3, 3, 64, 40
+    # Rows 0-3 and 6 see at most 128 own slots, rows 4, 5 and 7 up to 256: two groups whose rows have
+    # 1 to 48 new tokens (the short-row limit), so most rows are padded in their group.
+    counts, seens = [2, 2, 3, 1, 7, 48, 13, 30], [5, 9, 4, 100, 200, 250, 128, 129]
+    firsts = [sum(counts[:r]) for r in range(len(counts))]
     tokens = sum(counts)
-    attend = cascade._Attend(group, 0.25, None, None)
+    attend = cascade._Attend(group, 0.125, None, None)
     for dtype in (torch.float32, torch.bfloat16):
         q = torch.randn(kv_heads, tokens * group, dim).to(dtype)
-        keys, values = (torch.randn(3, kv_heads, 128, dim).to(dtype) for _ in range(2))
+        keys, values = (torch.randn(len(counts), kv_heads, 256, dim).to(dtype) for _ in range(2))
         prefix = tuple(torch.randn(kv_heads, prefix_len, dim).to(dtype) for _ in range(2))
-        hidden = torch.rand(tokens, 9) > 0.6
+        hidden = torch.rand(tokens, 256) > 0.6
         for first, count, seen in zip(firsts, counts, seens):
             hidden[first : first + count, seen:] = True  # a row's slots beyond its own
-        step = SimpleNamespace(token_row=torch.zeros(1), row_spans=list(zip(firsts, counts, [0] * 3, seens)))
+        step = SimpleNamespace(token_row=torch.zeros(1), row_spans=list(zip(firsts, counts, [0] * 8, seens)))
         groups = cascade._short_row_groups(step, prefix, None, hidden)
-        assert [g.rows.tolist() for g in groups] == [[0, 1], [2]]
-        out = torch.zeros_like(q)
+        assert [(g.rows.tolist(), g.keys) for g in groups] == [([0, 1, 2, 3, 6], 128), ([4, 5, 7], 256)]
+        consecutive = SimpleNamespace(token_row=torch.zeros(1), row_spans=step.row_spans[:4])
+        (first_four,) = cascade._short_row_groups(consecutive, prefix, None, hidden)
+        assert first_four.rows == slice(0, 4)  # their keys are read as a view of the rows' buffer
+        out = torch.full_like(q, float("nan"))
         for rows in groups:
             attend.rows(rows, q, out, prefix, keys, values)
+        assert not out.isnan().any()  # every real query written
         for r, (first, count, seen) in enumerate(zip(firsts, counts, seens)):
             mine = slice(first * group, (first + count) * group)
             alone_step = SimpleNamespace(token_row=torch.zeros(1), row_spans=[(0, count, 0, seen)])
