@@ -16,11 +16,13 @@ with padding masks was half of the engine's time. Here:
 The model runs on the real tokens only: the rows' new tokens are flattened into one sequence of
 batch 1 (no padding through the linear layers); the attention function finds each token's row.
 
-On a CPU each row attends with the shapes it would have alone: one softmax over [prefix | its own
-keys], the two concatenated for that call only. A ticket's scores then do not depend on the tickets
-batched with it (which made bf16 the CPU default). On GPUs all rows attend in one call: the prefix
-part is one matmul over every row's queries (the prefix read once per pass, the "cascade" of
-FlashInfer and Hydragen), the own part over the rows' padded buffers.
+On a CPU each query attends over the keys it would have alone: one softmax over [prefix | its row's
+own keys]; short rows with the same own key slots share a call, their queries padded (the number of
+queries in a matmul does not change a query's result; the number of keys in a softmax does). A
+ticket's scores then do not depend on the tickets batched with it (which made bf16 the CPU default).
+On GPUs all rows attend in one call: the prefix part is one matmul over every row's queries (the
+prefix read once per pass, the "cascade" of FlashInfer and Hydragen), the own part over the rows'
+padded buffers.
 
 It plugs into transformers at its seam: `enable(model)` registers `cascade_attention` as an attention
 implementation; a forward pass with `cascade=` a `CascadeStep` uses it, any other forward pass of the
@@ -201,7 +203,7 @@ def cascade_attention(
     prefix_hidden, own_hidden = step.masks[sliding_window, "prefix"], step.masks[sliding_window, "own"]
     q = _fold(query, group)
     if _rows_alone(query.device):
-        # Every row with shapes that depend on the row only (short rows in groups of the same shape,
+        # Every row with key shapes that depend on the row only (short rows in groups by key slots,
         # long ones alone): a ticket's answer must not depend on the tickets batched with it, and the
         # CPU kernels' rounding depends on the shapes they are given (measured: a softmax over a row
         # padded with -inf to the batch's longest row differs in the last bit).
@@ -385,7 +387,7 @@ class _Attend:
         return torch.bmm(self._softmax(scores), values)
 
     def rows(self, rows: _RowGroup, q: Any, out: Any, prefix: Any, keys: Any, values: Any) -> None:
-        """A group of rows of the same shape in one call (CPU): queries from q [kv_heads, tokens * group,
+        """A group of rows with the same key slots in one call (CPU): queries from q [kv_heads, tokens * group,
         dim] (flat, token-major), results written into `out` (the same layout); keys/values are the rows'
         whole own buffers [rows, kv_heads, capacity, dim]; the shared prefix or None.
 

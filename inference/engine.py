@@ -31,6 +31,7 @@ row attends with shapes that depend on the row only, so a ticket's answer does n
 # model_loading.py (the adapter's checks, the dtype, the weights). This module decodes.
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass
@@ -118,6 +119,8 @@ class TriageEngine:
         self._flops_per_logit = 2 * config.hidden_size * model.get_output_embeddings().weight.shape[0]
         self._llg_tokenizer: Any = None
         self._text_matchers: dict[tuple[int, str], Any] = {}
+        # Rows with the same answer so far share their options' tokens (in classification, whole batches).
+        self._option_tokens = functools.lru_cache(maxsize=4096)(self._tokenize_options)
         self._prefix_ids: list[int] | None = None
         self._prefix: SharedPrefix | None = None
         enable_cascade(model)
@@ -296,6 +299,15 @@ class TriageEngine:
         tokens start to differ (and each option keeps at least one token of its own), since the
         boundary "...: \\"" + "Option" may tokenise differently from "...: \\"" alone.
         """
+        shared, branches = self._option_tokens(head, tuple(options), tail)
+        return prompt.anchor_ids + list(shared), [list(b) for b in branches]
+
+    def _tokenize_options(
+        self, head: str, options: tuple[str, ...], tail: str
+    ) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
+        """`_option_candidates` after the prompt's anchor: it depends on the head, options and tail only
+        (the prompt's tail is the same for every ticket), so it is cached; tuples, so no caller can
+        change a cached answer."""
         texts = [head + option + tail for option in options]
         enc = self.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
         candidates = []
@@ -307,7 +319,7 @@ class TriageEngine:
         for ids in candidates[1:]:
             shared = shared[: common_prefix_length(shared, ids)]
         shared = shared[: min(len(c) for c in candidates) - 1]
-        return prompt.anchor_ids + shared, [c[len(shared) :] for c in candidates]
+        return tuple(shared), tuple(tuple(c[len(shared) :]) for c in candidates)
 
     # ---- public API ---------------------------------------------------------------------
     def predict(self, text: str, classification_only: bool = False) -> TriageResult:

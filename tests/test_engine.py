@@ -141,6 +141,28 @@ def test_cache_reuse_does_not_change_results(tiny_engine, tiny_model_dir, schema
     assert fresh.predict(a).ticket == first
 
 
+def test_option_tokens_are_tokenised_once_per_answer_so_far(tiny_engine, schema, monkeypatch):
+    """Rows with the same answer so far share their options' tokens (cached); each caller gets lists of
+    its own, so a caller that extends one cannot change what the next row is given."""
+    options = list(schema.get_field("category").values)
+    prompts = [tiny_engine._encode_prompt(t) for t in ("Printer jams", "Outlook crashes on start")]
+    head = prompts[0].tail + '{"category": "'
+    assert head == prompts[1].tail + '{"category": "'  # the prompt's tail is the same for every ticket
+    calls = []
+    tokenizer = tiny_engine.tokenizer
+    monkeypatch.setattr(tiny_engine, "tokenizer", lambda *a, **k: calls.append(a) or tokenizer(*a, **k))
+    tiny_engine._option_tokens.cache_clear()
+    first_target, first_branches = tiny_engine._option_candidates(prompts[0], head, options, '", "')
+    first_branches[0].append(-1)
+    second_target, second_branches = tiny_engine._option_candidates(prompts[1], head, options, '", "')
+    assert len(calls) == 1
+    assert second_target[len(prompts[1].anchor_ids) :] == first_target[len(prompts[0].anchor_ids) :]
+    assert -1 not in second_branches[0]
+    monkeypatch.undo()
+    expected = tiny_engine._tokenize_options(head, tuple(options), '", "')
+    assert [tuple(b) for b in second_branches] == list(expected[1])
+
+
 def test_classification_only_skips_text_fields(tiny_engine, schema):
     result = tiny_engine.predict("VPN down", classification_only=True)
     assert "summary" not in result.ticket
