@@ -68,8 +68,9 @@ def test_short_rows_in_a_group_equal_each_row_alone():
 
     torch.manual_seed(0)
     kv_heads, group, dim, prefix_len = 3, 3, 64, 40
-    # Rows 0-3 and 6 see at most 128 own slots, rows 4, 5 and 7 up to 256: two groups whose rows have
-    # 1 to 48 new tokens (the short-row limit), so most rows are padded in their group.
+    # Rows 0-3 and 6 see at most 128 own slots, rows 4, 5 and 7 up to 256: groups whose rows have 2 to
+    # 48 new tokens (the short-row limit), so most rows are padded in their group; row 3, of one new
+    # token (a decoding step), groups apart.
     counts, seens = [2, 2, 3, 1, 7, 48, 13, 30], [5, 9, 4, 100, 200, 250, 128, 129]
     firsts = [sum(counts[:r]) for r in range(len(counts))]
     tokens = sum(counts)
@@ -83,10 +84,11 @@ def test_short_rows_in_a_group_equal_each_row_alone():
             hidden[first : first + count, seen:] = True  # a row's slots beyond its own
         step = SimpleNamespace(token_row=torch.zeros(1), row_spans=list(zip(firsts, counts, [0] * 8, seens)))
         groups = cascade._short_row_groups(step, prefix, None, hidden)
-        assert [(g.rows.tolist(), g.keys) for g in groups] == [([0, 1, 2, 3, 6], 128), ([4, 5, 7], 256)]
-        consecutive = SimpleNamespace(token_row=torch.zeros(1), row_spans=step.row_spans[:4])
-        (first_four,) = cascade._short_row_groups(consecutive, prefix, None, hidden)
-        assert first_four.rows == slice(0, 4)  # their keys are read as a view of the rows' buffer
+        members = [torch.arange(len(counts))[g.rows].tolist() for g in groups]  # a slice or an index
+        assert list(zip(members, [g.keys for g in groups])) == [([0, 1, 2, 6], 128), ([3], 128), ([4, 5, 7], 256)]
+        consecutive = SimpleNamespace(token_row=torch.zeros(1), row_spans=step.row_spans[:3])
+        (first_three,) = cascade._short_row_groups(consecutive, prefix, None, hidden)
+        assert first_three.rows == slice(0, 3)  # their keys are read as a view of the rows' buffer
         out = torch.full_like(q, float("nan"))
         for rows in groups:
             attend.rows(rows, q, out, prefix, keys, values)
