@@ -120,8 +120,11 @@ def test_bf16_rows_do_not_depend_on_their_batch(tiny_model_dir, schema):
     rounding of the batch's shapes). Each row now attends with shapes of its own, so a ticket's scores
     are the same whatever it is batched with."""
     engine = TriageEngine.load(tiny_model_dir, schema=schema, device="cpu", dtype="bfloat16")
-    texts = hostile_texts()[:12]
-    batched = engine.predict_batch(texts, batch_size=12)
+    assert_batch_gives_what_each_gets_alone(engine, hostile_texts()[:12])
+
+
+def assert_batch_gives_what_each_gets_alone(engine: TriageEngine, texts: list[str]) -> None:
+    batched = engine.predict_batch(texts, batch_size=len(texts))
     for text, together in zip(texts, batched):
         alone = engine.predict(text)
         assert alone.ticket == together.ticket
@@ -232,10 +235,4 @@ def test_on_cuda_batched_scores_equal_a_plain_forward_pass(
 def test_on_cuda_predict_batch_gives_the_same_tickets_as_predict(tiny_model_dir, schema):
     """fp32 on a GPU: a ticket's answer and scores do not depend on the rows batched with it."""
     engine = TriageEngine.load(tiny_model_dir, schema=schema, device="cuda", dtype="float32", max_input_tokens=256)
-    texts = hostile_texts()[:12]
-    batched = engine.predict_batch(texts, batch_size=12)
-    for text, together in zip(texts, batched):
-        alone = engine.predict(text)
-        assert alone.ticket == together.ticket
-        for field, scores in alone.option_scores.items():
-            assert together.option_scores[field] == pytest.approx(scores, abs=1e-4)
+    assert_batch_gives_what_each_gets_alone(engine, hostile_texts()[:12])
