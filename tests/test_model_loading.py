@@ -70,31 +70,38 @@ def test_auto_dtype_on_a_cpu_is_bf16_only_where_the_cpu_is_fast_at_it(monkeypatc
 def test_freed_memory_is_kept_for_the_next_pass():
     """Regression: each engine pass holds tensors of a few MB at once and frees them; glibc handed the
     freed heap back to the kernel, and the next pass page-faulted it in again, zeroed (300k faults per
-    40 tickets). This pattern in a fresh process: 41k-153k faults without the call (runs on two
-    days), 0-5k with it. The child is a fresh process because inside the test run other tests' threads
-    and heap add faults of their own (15.6k once, just over the limit: a flaky failure)."""
+    40 tickets). The same pattern in two fresh processes, without and with the call: 41k against 5k
+    faults here alone, 153k against 0 on another day. The count depends on the machine's state (15.6k
+    with the call inside a full test run once, 25.6k in a fresh process under load), so the test
+    compares the two processes rather than a fixed number."""
     import subprocess
     import textwrap
 
-    child = textwrap.dedent(
-        """
-        import resource
-        import torch
-        from inference.model_loading import keep_freed_memory
+    def faults(keep: bool) -> int:
+        child = textwrap.dedent(
+            f"""
+            import resource
+            import torch
+            from inference.model_loading import keep_freed_memory
 
-        def one_pass():
-            held = [torch.ones(5 << 20) for _ in range(6)]  # 6 x 20 MB alive at once, then freed
-            del held
+            def one_pass():
+                held = [torch.ones(5 << 20) for _ in range(6)]  # 6 x 20 MB alive at once, then freed
+                del held
 
-        assert keep_freed_memory() is True
-        one_pass()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        for _ in range(5):
+            if {keep}:
+                assert keep_freed_memory() is True
             one_pass()
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-        """
-    )
-    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=Path(__file__).parents[1])
-    assert done.returncode == 0, done.stderr
-    faults = int(done.stdout.split()[-1])
-    assert faults < 5 * 6 * (20 << 20) // 4096 // 10  # a tenth of what re-faulting every pass costs
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            for _ in range(5):
+                one_pass()
+            print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+            """
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", child], capture_output=True, text=True, cwd=Path(__file__).parents[1]
+        )
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.split()[-1])
+
+    without, kept = faults(keep=False), faults(keep=True)
+    assert kept * 1.5 < without, (kept, without)
