@@ -209,7 +209,7 @@ def cascade_attention(
         # padded with -inf to the batch's longest row differs in the last bit).
         out = torch.empty_like(q)
         if (sliding_window, "groups") not in step.masks:
-            step.masks[sliding_window, "groups"] = _short_row_groups(step, prefix, prefix_hidden, own_hidden)
+            step.masks[sliding_window, "groups"] = _short_row_groups(step, prefix_hidden, own_hidden)
         for rows in step.masks[sliding_window, "groups"]:
             attend.rows(rows, q, out, prefix, step.rows.keys[layer], step.rows.values[layer])
         for r, (first, count, _, seen) in enumerate(step.row_spans):
@@ -251,7 +251,7 @@ class _RowGroup:
     prefix_hidden: Any  # bool [rows, count, prefix_len] likewise for the prefix (sliding windows), or None
 
 
-def _short_row_groups(step: CascadeStep, prefix: Any, prefix_hidden: Any, own_hidden: Any) -> list[_RowGroup]:
+def _short_row_groups(step: CascadeStep, prefix_hidden: Any, own_hidden: Any) -> list[_RowGroup]:
     """Group the short rows of a pass (at most SHORT_ROW new tokens: the options of a field, a decoding
     step) by their own slots seen, rounded up to KEY_BUCKET; a row with fewer new tokens than the
     group's longest repeats its last token (extra queries whose results are dropped).

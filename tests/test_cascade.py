@@ -83,11 +83,11 @@ def test_short_rows_in_a_group_equal_each_row_alone():
         for first, count, seen in zip(firsts, counts, seens):
             hidden[first : first + count, seen:] = True  # a row's slots beyond its own
         step = SimpleNamespace(token_row=torch.zeros(1), row_spans=list(zip(firsts, counts, [0] * 8, seens)))
-        groups = cascade._short_row_groups(step, prefix, None, hidden)
+        groups = cascade._short_row_groups(step, None, hidden)
         members = [torch.arange(len(counts))[g.rows].tolist() for g in groups]  # a slice or an index
         assert list(zip(members, [g.keys for g in groups])) == [([0, 1, 2, 6], 128), ([3], 128), ([4, 5, 7], 256)]
         consecutive = SimpleNamespace(token_row=torch.zeros(1), row_spans=step.row_spans[:3])
-        (first_three,) = cascade._short_row_groups(consecutive, prefix, None, hidden)
+        (first_three,) = cascade._short_row_groups(consecutive, None, hidden)
         assert first_three.rows == slice(0, 3)  # their keys are read as a view of the rows' buffer
         out = torch.full_like(q, float("nan"))
         for rows in groups:
@@ -96,7 +96,7 @@ def test_short_rows_in_a_group_equal_each_row_alone():
         for r, (first, count, seen) in enumerate(zip(firsts, counts, seens)):
             mine = slice(first * group, (first + count) * group)
             alone_step = SimpleNamespace(token_row=torch.zeros(1), row_spans=[(0, count, 0, seen)])
-            (alone_rows,) = cascade._short_row_groups(alone_step, prefix, None, hidden[first : first + count])
+            (alone_rows,) = cascade._short_row_groups(alone_step, None, hidden[first : first + count])
             alone = torch.zeros_like(q[:, mine])
             attend.rows(alone_rows, q[:, mine], alone, prefix, keys[r : r + 1], values[r : r + 1])
             assert torch.equal(alone, out[:, mine]), (dtype, r)
