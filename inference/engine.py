@@ -207,14 +207,20 @@ class TriageEngine:
                 del batch.ids[r][keep:]
                 batch.shared[r] = min(batch.shared[r], keep)
             news.append(target[keep:])
-        contents = [new + [t for b in bs for t in b] for new, bs in zip(news, branches)]
+        # A branch's last token is not fed: nothing reads its logits, and only the winner's key and value
+        # are ever needed (the next target feeds it). One token in nine and a third of the logits fewer
+        # in classification (the closing quote of every option).
+        fed = [[b[:-1] for b in bs] for bs in branches]
+        contents = [new + [t for b in bs for t in b] for new, bs in zip(news, fed)]
         width = max(len(c) for c in contents)
-        if width == 0:
+        if width == 0 and not any(branches):
             return [[] for _ in range(rows)]
         own = batch.own_lengths()
-        packed = pack_block(news, branches, [len(ids) for ids in batch.ids], self.tokenizer.pad_token_id or 0)
-        step, input_ids, keep, logits_index = plan_step(batch, packed, self._prefix, self.device)
-        logits = self._forward(input_ids, step.query_positions, step, keep)
+        packed = pack_block(news, fed, [len(ids) for ids in batch.ids], self.tokenizer.pad_token_id or 0)
+        logits = logits_index = None
+        if width:  # else every branch is one token, scored from the logits the rows already have
+            step, input_ids, keep, logits_index = plan_step(batch, packed, self._prefix, self.device)
+            logits = self._forward(input_ids, step.query_positions, step, keep)
         starts = [width - len(c) for c in contents]  # where each row's content starts in the block
         for r, new in enumerate(news):
             batch.ids[r].extend(new)
@@ -236,10 +242,11 @@ class TriageEngine:
             if not scores:
                 continue
             best = max(range(len(scores)), key=scores.__getitem__)
-            s, e = packed.branch_spans[r][best]
+            s, e = spans[r][best]
             moves.append((r, own[r] + s - starts[r], own[r] + len(news[r]), e - s))
-            batch.ids[r].extend(branches[r][best])
-            batch.last_logits[r] = logits[logits_index[r, e - 1]]
+            batch.ids[r].extend(fed[r][best])
+            if e > s:  # what follows the winner's last fed token (its last token is next)
+                batch.last_logits[r] = logits[logits_index[r, e - 1]]
         batch.cache.move(moves)
         return all_scores
 

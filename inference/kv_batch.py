@@ -3,8 +3,8 @@ tokens, and the block of new tokens each forward pass adds to it.
 
 A `Batch` keeps, per row, how much of the shared prompt it sees and the token ids it has; its own
 keys and values sit left-aligned in the cache, where the row alone would have them. A forward pass
-feeds a block: each row's new target tokens, then every option to score as a branch of that row
-(`pack_block`), all branches starting at the same position; `block_attention` is the tree-shaped mask
+feeds a block: each row's new target tokens, then every option to score as a branch of that row,
+all but its last token (`pack_block`), all branches starting at the same position; `block_attention` is the tree-shaped mask
 (causal, each branch sees the target but not the other branches); `plan_step` turns the block into
 the cascade step the attention runs (inference/cascade.py): the real tokens flattened, each one's
 slot, who sees whom; and `branch_token_logprobs` reads every branch token's log-probability from
@@ -146,27 +146,27 @@ def branch_token_logprobs(
     branches: list[list[list[int]]],
     spans: list[list[tuple[int, int]]],
 ) -> list[float]:
-    """The log-probability of every branch token, row by row and branch by branch: a branch's first
-    token from the logits of what precedes it (`last_logits`), the others from the branch's own previous
-    column (block column c of row r is `logits[logits_index[r, c]]`). Gathered at once."""
+    """The log-probability of every branch token, row by row and branch by branch. A branch's tokens
+    but its last were fed in block columns `spans[r][k]` = [s, s + len(branch) - 1): its first token
+    is read from the logits of what precedes it (`last_logits`), token i from its fed token i - 1, in
+    block column s + i - 1 (block column c of row r is `logits[logits_index[r, c]]`; `logits` None:
+    nothing was fed). Gathered at once."""
     import torch
 
-    first_lse = torch.logsumexp(last_logits, dim=-1)
-    block_lse = float_logsumexp(logits)
-    where, tokens = [], []  # (row, logits column or -1 for last_logits), token
+    where, tokens = [], []  # (row, block column, or -1 for last_logits), token
     for r in range(len(branches)):
-        for b, (s, e) in zip(branches[r], spans[r]):
-            where.append((r, -1))
-            tokens.append(b[0])
-            where.extend((r, c - 1) for c in range(s + 1, e))
-            tokens.extend(b[1:])
-    device = logits.device
+        for b, (s, _) in zip(branches[r], spans[r]):
+            where.extend([(r, -1)] + [(r, s + i) for i in range(len(b) - 1)])
+            tokens.extend(b)
+    device = last_logits.device
     rows_index = torch.tensor([w[0] for w in where], device=device)
-    cols_index = torch.tensor([max(w[1], 0) for w in where], device=device)
     token_index = torch.tensor(tokens, device=device)
+    from_last = last_logits[rows_index, token_index] - torch.logsumexp(last_logits, dim=-1)[rows_index]
+    if logits is None:
+        return from_last.tolist()
+    cols_index = torch.tensor([max(w[1], 0) for w in where], device=device)
     flat_index = logits_index[rows_index, cols_index].clamp(min=0)
-    from_block = logits[flat_index, token_index].float() - block_lse[flat_index]
-    from_last = last_logits[rows_index, token_index] - first_lse[rows_index]
+    from_block = logits[flat_index, token_index].float() - float_logsumexp(logits)[flat_index]
     is_first = torch.tensor([w[1] < 0 for w in where], device=device)
     return torch.where(is_first, from_last, from_block).tolist()
 

@@ -35,10 +35,19 @@ def test_branch_token_logprobs_take_the_first_token_from_the_preceding_logits():
     logits = torch.randn(3, 5)  # the flat logits that came back
     logits_index = torch.tensor([[2, 0, 1]])  # block column c of row 0 is flat logits row logits_index[0, c]
     last = torch.randn(1, 5)
-    # one branch of tokens [2, 4] in block columns 1-2: token 2 from `last`, token 4 from column 1
-    got = branch_token_logprobs(logits, logits_index, last, [[[2, 4]]], [[(1, 3)]])
+    # one branch of tokens [2, 4], its first fed in block column 1 (its last is never fed): token 2
+    # from `last`, token 4 from column 1
+    got = branch_token_logprobs(logits, logits_index, last, [[[2, 4]]], [[(1, 2)]])
     want = [torch.log_softmax(last[0], -1)[2].item(), torch.log_softmax(logits[0], -1)[4].item()]
     assert got == pytest.approx(want, abs=1e-6)
+
+
+def test_branches_of_one_token_are_scored_without_a_forward_pass():
+    """Nothing of a one-token branch is fed: with no new tokens either, the logits are None."""
+    last = torch.randn(2, 5)
+    got = branch_token_logprobs(None, None, last, [[[1], [3]], [[0]]], [[(0, 0), (0, 0)], [(0, 0)]])
+    want = torch.log_softmax(last, -1)
+    assert got == pytest.approx([want[0, 1].item(), want[0, 3].item(), want[1, 0].item()], abs=1e-6)
 
 
 def test_plan_step_places_each_row_after_its_own_tokens_whatever_the_batch():
