@@ -191,9 +191,9 @@ class TriageEngine:
         tokenisation of "value + next key" can differ from what was scored or generated), the
         rest of the target is fed. Each branch is an option's tokens; all branches of a row sit
         in the same row, each attending to the target but not to the other branches. The best
-        branch of each row is kept (moved to follow the target, and its end gives `last_logits`);
-        returns the per-row branch scores (sum of token log-probabilities; empty for a row without
-        branches).
+        branch of each row is kept but its last token, which the next target feeds (moved to follow
+        the target; `last_logits` becomes what follows it); returns the per-row branch scores (sum
+        of token log-probabilities; empty for a row without branches).
         """
         rows = len(targets)
         branches = branches or [[] for _ in range(rows)]

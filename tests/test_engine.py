@@ -111,6 +111,29 @@ def test_batched_option_scores_equal_a_plain_forward_pass(tiny_engine, schema):
     assert_batched_scores_match_plain_forward(tiny_engine, schema)
 
 
+def test_one_token_options_on_a_cached_target_are_scored_from_the_rows_last_logits(tiny_engine, schema):
+    """A branch's last token is never fed, so after a field a row's `last_logits` must be what follows
+    the winner's last fed token; one-token options on top of the whole cached answer are then scored
+    from them alone, with no forward pass."""
+    import torch
+
+    prompt = tiny_engine._encode_prompt("Printer on floor 3 jams")
+    options = list(schema.get_field("category").values)
+    with torch.inference_mode():
+        batch = tiny_engine._start_batch([prompt.ids])
+        target, branches = tiny_engine._option_candidates(prompt, prompt.tail + '{"category": "', options, '", "')
+        first = tiny_engine._advance(batch, [target], [branches])[0]
+        winner = branches[max(range(len(first)), key=first.__getitem__)]
+        seen = list(batch.ids[0])
+        assert seen == target + winner[:-1]  # the winner's last token is left to the next target
+        passes = tiny_engine.forward_passes
+        scores = tiny_engine._advance(batch, [seen], [[[5], [7], [11]]])
+        assert tiny_engine.forward_passes == passes
+        plain = torch.log_softmax(tiny_engine.model(input_ids=torch.tensor([seen])).logits[0, -1].float(), -1)
+    tolerance = 2e-3 if tiny_engine.model.dtype == torch.float32 else 1.5e-2
+    assert scores[0] == pytest.approx([plain[5].item(), plain[7].item(), plain[11].item()], abs=tolerance)
+
+
 def test_sliding_window_models_get_their_window_in_the_mask(tiny_sliding_model_dir, schema):
     """Qwen2/GPT-OSS style models mix sliding-window and full layers; the cascade attention must apply
     each layer's window, over the shared prompt as over the row's own tokens (the prompt is ~400 tokens,
