@@ -59,6 +59,8 @@ def test_prints_one_json_line_with_every_method(bench, tiny_model_dir, tickets_f
     assert report["machine"]["torch_threads"] == 1
     assert set(report["machine"]["matmul_peak_gflops"]) == {"float32", "bfloat16"}  # both, on a CPU
     assert all(v > 0 for v in report["machine"]["matmul_peak_gflops"].values())
+    for name, (before, after) in report["machine"]["matmul_peak_gflops_before_after"].items():
+        assert report["machine"]["matmul_peak_gflops"][name] == max(before, after) > 0
     for name in ("engine_full", "engine_classification"):
         engine = report["methods"][name]
         assert engine["useful_gflop_per_ticket"] > 0
