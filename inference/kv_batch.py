@@ -6,10 +6,10 @@ keys and values sit left-aligned in the cache, where the row alone would have th
 feeds a block: each row's new target tokens, then every option to score as a branch of that row,
 all but its last token (`pack_block`), all branches starting at the same position;
 `block_attention` is the tree-shaped mask (causal, each branch sees the target but not the other
-branches); `plan_step` turns the block into
-the cascade step the attention runs (inference/cascade.py): the real tokens flattened, each one's
-slot, who sees whom; and `branch_token_logprobs` reads every branch token's log-probability from
-the logits at once. The engine's `_advance` (inference/engine.py) puts them together.
+branches); `plan_step` turns the block into the cascade step the attention runs
+(inference/cascade.py): the real tokens flattened, each one's slot, who sees whom; and
+`branch_token_logprobs` reads every branch token's log-probability from the logits at once. The
+engine's `_advance` (inference/engine.py) puts them together.
 """
 
 from __future__ import annotations

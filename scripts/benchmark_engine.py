@@ -515,7 +515,11 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     dtype_name = str(next(model.parameters()).dtype).replace("torch.", "")
     log("measuring the matmul peak ...")
     peak_dtypes = sorted({"float32", "bfloat16", dtype_name} if device == "cpu" else {dtype_name})
-    peaks_before = {name: matmul_peak_gflops(getattr(torch, name), device, args.peak_seconds) for name in peak_dtypes}
+
+    def measure_peaks() -> dict[str, float]:
+        return {name: matmul_peak_gflops(getattr(torch, name), device, args.peak_seconds) for name in peak_dtypes}
+
+    peaks_before = measure_peaks()
 
     results: dict[str, dict] = {}
     work: dict[str, float | None] = {}  # useful GFLOP of each engine method's timed pass
@@ -556,7 +560,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             log(f"{method}: {len(invalid)} invalid answer(s), e.g. {invalid[0][:300]!r}")
 
     log("measuring the matmul peak again ...")
-    peaks_after = {name: matmul_peak_gflops(getattr(torch, name), device, args.peak_seconds) for name in peak_dtypes}
+    peaks_after = measure_peaks()
     # What the machine can do is the better of the two; a gap between them says it was busy meanwhile.
     peaks = {name: max(peaks_before[name], peaks_after[name]) for name in peak_dtypes}
     for name in peak_dtypes:
