@@ -27,8 +27,9 @@ row attends with shapes that depend on the row only, so a ticket's answer does n
     engine.predict_batch(texts, batch_size=8, classification_only=True)
 """
 
-# Its rooms: kv_batch.py (the batch state and the block layout each forward pass feeds) and
-# model_loading.py (the adapter's checks, the dtype, the weights). This module decodes.
+# Its rooms: kv_batch.py (the batch state and the block layout each forward pass feeds),
+# model_loading.py (the adapter's checks, the dtype, the weights) and packed_linear.py (on a CPU, the
+# loaded model's linear layers laid out once for oneDNN). This module decodes.
 from __future__ import annotations
 
 import functools
@@ -114,9 +115,12 @@ class TriageEngine:
         config = model.config
         heads = config.num_attention_heads
         head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
-        self._flops_per_token = 2 * sum(p.numel() for n, p in model.named_parameters() if ".layers." in n)
+        # A packed linear layer (inference/packed_linear.py) keeps its weight as a buffer.
+        weights = [p for n, p in model.named_parameters() if ".layers." in n]
+        weights += [b for n, b in model.named_buffers() if ".layers." in n and n.endswith(".packed_weight")]
+        self._flops_per_token = 2 * sum(w.numel() for w in weights)
         self._flops_per_key_seen = 4 * heads * head_dim * config.num_hidden_layers
-        self._flops_per_logit = 2 * config.hidden_size * model.get_output_embeddings().weight.shape[0]
+        self._flops_per_logit = 2 * config.hidden_size * _vocab_rows(model)
         self._llg_tokenizer: Any = None
         self._text_matchers: dict[tuple[int, str], Any] = {}
         # Rows with the same answer so far share their options' tokens (in classification, whole batches).
@@ -155,6 +159,9 @@ class TriageEngine:
         if kwargs.get("max_input_tokens") is None and trained_cut:
             kwargs["max_input_tokens"] = int(trained_cut)  # cut tickets as the adapter saw them in training
         lm, tokenizer = load_model(resolved, device=device, load_in_4bit=load_in_4bit, dtype=dtype)
+        from inference.packed_linear import pack_linear_weights
+
+        pack_linear_weights(lm)  # on a CPU: the engine's model is used for nothing else (no-op elsewhere)
         engine = cls(lm, tokenizer, schema, name=resolved.name, **kwargs)
         engine.promise = calibration.promise
         return engine
@@ -268,8 +275,7 @@ class TriageEngine:
         prefix = self._prefix_ids or []
         # A ticket whose first characters merge with the template's last token sees less of it.
         shared = [min(common_prefix_length(prefix, prompt), len(prompt) - 1) for prompt in prompts]
-        vocab = self.model.get_output_embeddings().weight.shape[0]
-        last_logits = torch.zeros((len(prompts), vocab), device=self.device)
+        last_logits = torch.zeros((len(prompts), _vocab_rows(self.model)), device=self.device)
         return Batch(RowsCache(len(prompts)), shared, [prefix[:n] for n in shared], last_logits)
 
     # ---- prompts ------------------------------------------------------------------------
@@ -492,6 +498,12 @@ class TriageEngine:
                 break
             self._advance(batch, targets)
         return [_clean_text(t, max_chars) for t in texts], finished_at
+
+
+def _vocab_rows(model: Any) -> int:
+    """Rows of the model's output head, one logit each (a packed head has no plain `weight`)."""
+    head = model.get_output_embeddings()
+    return getattr(head, "out_features", None) or head.weight.shape[0]
 
 
 def _clean_text(text: str, max_chars: int) -> str:

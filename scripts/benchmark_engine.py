@@ -45,7 +45,10 @@ Notes on fairness:
   answer with whitespace until `max_new_tokens`;
 - naive generates up to 160 new tokens (`--max-new-tokens`; plenty for the ~60-token answer); the
   library gets a budget that fits the longest valid answer even written one character per token
-  (`--library-max-new-tokens`), so the grammar, not the cap, ends its answers.
+  (`--library-max-new-tokens`), so the grammar, not the cap, ends its answers;
+- naive and library run first, on the model as transformers loads it; then the engine packs its linear
+  layers for oneDNN on a CPU, as `TriageEngine.load` does (inference/packed_linear.py; the number packed
+  is in `settings`). The methods always run in the order above, whatever the order of `--methods`.
 """
 
 from __future__ import annotations
@@ -483,10 +486,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--synthetic-n", type=int, default=SYNTHETIC_N, help="tickets generated for all splits")
     parser.add_argument("--out", default=None, metavar="FILE", help="also write the JSON here")
     args = parser.parse_args(argv)
-    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    unknown = [m for m in args.methods if m not in METHODS]
-    if unknown or not args.methods:
+    asked = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in asked if m not in METHODS]
+    if unknown or not asked:
         parser.error(f"--methods: unknown {unknown}; choose from {', '.join(METHODS)}")
+    args.methods = [m for m in METHODS if m in asked]  # the plain methods before the engine packs the model
     caps = (args.max_new_tokens, args.library_max_new_tokens or 1)
     if min(args.n_tickets, args.batch_size, args.engine_repeats, *caps) < 1:
         parser.error("--n-tickets, --batch-size, --engine-repeats and the token caps must be positive")
@@ -498,6 +502,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
 
     from inference.engine import TriageEngine
     from inference.model_loading import check_adapter_schema, load_model
+    from inference.packed_linear import pack_linear_weights
     from ticket_triage.models import default_model, resolve_model
     from ticket_triage.schema import load_schema
 
@@ -524,6 +529,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, dict] = {}
     work: dict[str, float | None] = {}  # useful GFLOP of each engine method's timed pass
     engine = None
+    packed_layers = 0
     for method in args.methods:
         log(f"{method}: warm-up, then {len(texts)} tickets")
         classification_only = method == "engine_classification"
@@ -543,7 +549,9 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             )
             answers, tickets, seconds, passes = measure_generate(model, run, texts)
         else:
-            engine = engine or TriageEngine(model, tokenizer, schema, name=resolved.name)
+            if engine is None:
+                packed_layers = pack_linear_weights(model)  # as TriageEngine.load does; naive and library ran
+                engine = TriageEngine(model, tokenizer, schema, name=resolved.name)
             tickets, each, passes, gflop = measure_engine(
                 engine, texts, classification_only, args.batch_size, args.engine_repeats
             )
@@ -586,6 +594,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "naive_max_new_tokens": naive_tokens,
             "library_max_new_tokens": library_tokens,
             "engine_batch_kwargs": sorted(engine_batch_kwargs(engine, args.batch_size)) if engine else None,
+            "engine_packed_linear_layers": packed_layers,
         },
         "methods": results,
         "ratios": ratios,

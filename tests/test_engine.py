@@ -164,6 +164,29 @@ def test_cache_reuse_does_not_change_results(tiny_engine, tiny_model_dir, schema
     assert fresh.predict(a).ticket == first
 
 
+def test_load_packs_the_cpu_model_and_counts_the_same_work(tiny_engine, tiny_model_dir, schema):
+    """`TriageEngine.load` packs its own model's linear layers (inference/packed_linear.py); an engine
+    over a model it did not load (the training callback's) leaves them plain. The useful work counted
+    for the benchmark read the weights' sizes from the parameters, which packed layers no longer have."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from inference.packed_linear import PackedLinear, can_pack
+
+    plain_model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=tiny_engine.model.dtype)
+    plain = TriageEngine(plain_model, tiny_engine.tokenizer, schema, max_input_tokens=256)
+    assert not any(isinstance(m, PackedLinear) for m in plain.model.modules())
+    if can_pack(plain.model) is None:
+        assert isinstance(tiny_engine.model.get_output_embeddings(), PackedLinear)
+        assert not any(type(m) is torch.nn.Linear for m in tiny_engine.model.modules())
+    assert (tiny_engine._flops_per_token, tiny_engine._flops_per_logit) == (plain._flops_per_token, plain._flops_per_logit)
+    texts = ["Printer on floor 3 jams", "VPN drops every ten minutes", "Need Visio installed"]
+    packed_results, plain_results = tiny_engine.predict_batch(texts), plain.predict_batch(texts)
+    for a, b in zip(packed_results, plain_results):
+        for name, scores in a.option_scores.items():
+            assert scores == pytest.approx(b.option_scores[name], abs=2e-2)
+
+
 def test_option_tokens_are_tokenised_once_per_answer_so_far(tiny_engine, schema, monkeypatch):
     """Rows with the same answer so far share their options' tokens (cached); each caller gets lists of
     its own, so a caller that extends one cannot change what the next row is given."""
