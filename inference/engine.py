@@ -43,9 +43,11 @@ from inference.cascade import enable as enable_cascade
 from inference.kv_batch import Batch, branch_token_logprobs, common_prefix_length, pack_block, plan_step
 from inference.model_loading import (
     check_adapter_schema,
+    decoder_weight_count,
     feed_output_head_contiguous,
     keep_freed_memory,
     load_model,
+    output_rows,
     read_calibration,
     review_thresholds_with,
 )
@@ -115,12 +117,9 @@ class TriageEngine:
         config = model.config
         heads = config.num_attention_heads
         head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
-        # A packed linear layer (inference/packed_linear.py) keeps its weight as a buffer.
-        weights = [p for n, p in model.named_parameters() if ".layers." in n]
-        weights += [b for n, b in model.named_buffers() if ".layers." in n and n.endswith(".packed_weight")]
-        self._flops_per_token = 2 * sum(w.numel() for w in weights)
+        self._flops_per_token = 2 * decoder_weight_count(model)
         self._flops_per_key_seen = 4 * heads * head_dim * config.num_hidden_layers
-        self._flops_per_logit = 2 * config.hidden_size * _vocab_rows(model)
+        self._flops_per_logit = 2 * config.hidden_size * output_rows(model)
         self._llg_tokenizer: Any = None
         self._text_matchers: dict[tuple[int, str], Any] = {}
         # Rows with the same answer so far share their options' tokens (in classification, whole batches).
@@ -275,7 +274,7 @@ class TriageEngine:
         prefix = self._prefix_ids or []
         # A ticket whose first characters merge with the template's last token sees less of it.
         shared = [min(common_prefix_length(prefix, prompt), len(prompt) - 1) for prompt in prompts]
-        last_logits = torch.zeros((len(prompts), _vocab_rows(self.model)), device=self.device)
+        last_logits = torch.zeros((len(prompts), output_rows(self.model)), device=self.device)
         return Batch(RowsCache(len(prompts)), shared, [prefix[:n] for n in shared], last_logits)
 
     # ---- prompts ------------------------------------------------------------------------
@@ -498,12 +497,6 @@ class TriageEngine:
                 break
             self._advance(batch, targets)
         return [_clean_text(t, max_chars) for t in texts], finished_at
-
-
-def _vocab_rows(model: Any) -> int:
-    """Rows of the model's output head, one logit each (a packed head has no plain `weight`)."""
-    head = model.get_output_embeddings()
-    return getattr(head, "out_features", None) or head.weight.shape[0]
 
 
 def _clean_text(text: str, max_chars: int) -> str:

@@ -88,6 +88,20 @@ def feed_output_head_contiguous(model: Any) -> None:
         head._triage_contiguous = True
 
 
+def decoder_weight_count(model: Any) -> int:
+    """How many weights each token is multiplied by in the decoder layers (the work per token is twice
+    that); a packed linear layer (inference/packed_linear.py) keeps its weight as a buffer."""
+    weights = [p for n, p in model.named_parameters() if ".layers." in n]
+    weights += [b for n, b in model.named_buffers() if ".layers." in n and n.endswith(".packed_weight")]
+    return sum(w.numel() for w in weights)
+
+
+def output_rows(model: Any) -> int:
+    """Rows of the model's output head, one logit each (a packed head has no plain `weight`)."""
+    head = model.get_output_embeddings()
+    return getattr(head, "out_features", None) or head.weight.shape[0]
+
+
 def keep_freed_memory() -> bool:
     """Ask glibc's malloc to keep freed memory for reuse instead of handing it back to the kernel.
 

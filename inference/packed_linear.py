@@ -1,20 +1,21 @@
 """Linear layers whose weights are laid out once for oneDNN, the CPU's matmul library.
 
 `torch.nn.functional.linear` on a CPU hands oneDNN a plain weight, which it lays out into its blocked
-format for every call; a model's weights never change at inference, so that layout can be made once.
-Measured on this project's 2-core EPYC (Zen 4, AVX512-BF16), one [M, 576] x [576, 1536] product of
-SmolLM2's MLP, median of 5:
+format for every call; a model's weights never change at inference, so that layout can be made once
+(what `torch.compile`'s freezing does for CPU linears). `python -m inference.packed_linear` times one
+of SmolLM2's MLP products, [M, 576] x [576, 1536], over 30 weights in turn; on this project's 2-core
+EPYC (Zen 4, AVX512-BF16), plain time / packed time over three runs on a busy host:
 
-| M (tokens in the pass) | 2 (decode step) | 16 | 200 (option pass) | 3200 (reading 16 tickets) |
+| M (tokens in the pass) | 2 (a decoding step) | 16 | 200 (a field's options) | 3200 (reading 16 tickets) |
 |---|---|---|---|---|
-| bf16, plain -> packed | 263 -> 165 us | 384 -> 214 | 1124 -> 920 | 16.9 -> 14.5 ms |
-| fp32, plain -> packed | 643 -> 223 us | 579 -> 327 | 3013 -> 1910 | 44.7 -> 29.7 ms |
+| bf16 | 1.14-1.59x | 1.37-1.80x | 1.02-1.22x | 1.02-1.17x |
+| fp32 | 2.5-3.1x | 1.75-2.0x | 1.11-1.58x | 1.21-1.50x |
 
-and the 49k-row output head at M = 16: 7.3 -> 3.9 ms (bf16), 29.8 -> 7.3 ms (fp32). In bf16 the
-products are bit-identical to the plain ones; in fp32 they round differently (another kernel), and in
-both dtypes a row's result is the same whatever the number of rows beside it (from 2 on; the engine
-never runs a pass of one token, see `inference.cascade.ONE_TOKEN_PASS`), so the engine's answers still
-do not depend on the batch (tests/test_packed_linear.py).
+and the 49k-row output head at M = 16: 1.6-1.9x (bf16), 3.2-4.1x (fp32). In bf16 the products are
+bit-identical to the plain ones; in fp32 they round differently (another kernel), and in both dtypes
+a row's result is the same whatever the number of rows beside it (from 2 on; the engine never runs a
+pass of one token, see `inference.cascade.ONE_TOKEN_PASS`), so the engine's answers still do not
+depend on the batch (tests/test_packed_linear.py).
 
 `TriageEngine.load` packs the model it loaded (CPU only). A packed model still runs any forward pass
 and `generate`; it can no longer be trained, moved to another device or saved, so a model that is used
@@ -54,8 +55,10 @@ class PackedLinear(torch.nn.Module):
 def can_pack(model: torch.nn.Module) -> str | None:
     """Why `model`'s linear layers cannot be packed, or None when they can."""
     first = next(model.parameters(), None)
-    if first is None or first.device.type != "cpu":
-        return "not on a CPU"
+    if first is None:
+        return "the model has no weights"
+    if first.device.type != "cpu":
+        return f"the model is on {first.device.type}, not on a CPU"
     if first.dtype not in (torch.float32, torch.bfloat16):
         return f"{first.dtype} (oneDNN's packed linear takes float32 and bfloat16)"
     if not (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_reorder_linear_weight")):
@@ -83,7 +86,8 @@ def pack_linear_weights(model: torch.nn.Module) -> int:
 
 
 def main() -> None:
-    """Time one of SmolLM2's MLP products plain and packed at the row counts the engine runs.
+    """Time SmolLM2's MLP product plain and packed at the row counts the engine runs: 30 different
+    weights in turn, as a model's layers come (one weight alone stays in cache and hides the cost).
 
     python -m inference.packed_linear
     """
@@ -92,23 +96,26 @@ def main() -> None:
 
     torch.manual_seed(0)
     for dtype in (torch.float32, torch.bfloat16):
-        linear = torch.nn.Linear(576, 1536, bias=False).to(dtype).eval()
-        if can_pack(linear) is not None:
-            print(f"{dtype}: not packed ({can_pack(linear)})")
+        layers = [torch.nn.Linear(576, 1536, bias=False).to(dtype).eval() for _ in range(30)]
+        reason = can_pack(layers[0])
+        if reason is not None:
+            print(f"{dtype}: not packed ({reason})")
             continue
-        packed = PackedLinear(linear)
+        packed = [PackedLinear(layer) for layer in layers]
         for rows in (2, 16, 200, 3200):
             x = torch.randn(rows, 576, dtype=dtype)
             timings = {}
-            for name, layer in (("plain", linear), ("packed", packed)):
+            for name, stack in (("plain", layers), ("packed", packed)):
                 runs = []
                 with torch.inference_mode():
-                    for _ in range(7):
+                    for _ in range(5):
                         start = time.perf_counter()
-                        layer(x)
-                        runs.append(time.perf_counter() - start)
+                        for layer in stack:
+                            layer(x)
+                        runs.append((time.perf_counter() - start) / len(stack))
                 timings[name] = statistics.median(runs) * 1e6
-            print(f"{dtype} rows={rows}: plain {timings['plain']:.0f} us, packed {timings['packed']:.0f} us")
+            plain, fast = timings["plain"], timings["packed"]
+            print(f"{dtype} rows={rows}: plain {plain:.0f} us, packed {fast:.0f} us ({plain / fast:.2f}x)")
 
 
 if __name__ == "__main__":

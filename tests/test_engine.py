@@ -179,7 +179,8 @@ def test_load_packs_the_cpu_model_and_counts_the_same_work(tiny_engine, tiny_mod
     if can_pack(plain.model) is None:
         assert isinstance(tiny_engine.model.get_output_embeddings(), PackedLinear)
         assert not any(type(m) is torch.nn.Linear for m in tiny_engine.model.modules())
-    assert (tiny_engine._flops_per_token, tiny_engine._flops_per_logit) == (plain._flops_per_token, plain._flops_per_logit)
+    assert tiny_engine._flops_per_token == plain._flops_per_token
+    assert tiny_engine._flops_per_logit == plain._flops_per_logit
     texts = ["Printer on floor 3 jams", "VPN drops every ten minutes", "Need Visio installed"]
     packed_results, plain_results = tiny_engine.predict_batch(texts), plain.predict_batch(texts)
     for a, b in zip(packed_results, plain_results):

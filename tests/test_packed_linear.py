@@ -76,4 +76,6 @@ def test_models_that_cannot_be_packed_are_left_as_they_are():
     training = torch.nn.Sequential(torch.nn.Linear(8, 8)).train()
     assert can_pack(training) == "the model is in training mode" and pack_linear_weights(training) == 0
     assert type(training[0]) is torch.nn.Linear
-    assert can_pack(torch.nn.Sequential()) == "not on a CPU"  # no weights at all: nothing to pack
+    assert can_pack(torch.nn.Sequential()) == "the model has no weights"
+    elsewhere = torch.nn.Sequential(torch.nn.Linear(8, 8, device="meta")).eval()  # as a GPU model: left alone
+    assert can_pack(elsewhere) == "the model is on meta, not on a CPU" and pack_linear_weights(elsewhere) == 0
