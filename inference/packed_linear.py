@@ -2,7 +2,8 @@
 
 `torch.nn.functional.linear` on a CPU hands oneDNN a plain weight, which it lays out into its blocked
 format for every call; a model's weights never change at inference, so that layout can be made once
-(what `torch.compile`'s freezing does for CPU linears). `python -m inference.packed_linear` times one
+(what `torch.compile`'s freezing emits for bf16 CPU linears; for fp32 it uses MKL's packing, here
+oneDNN's serves both). `python -m inference.packed_linear` times one
 of SmolLM2's MLP products, [M, 576] x [576, 1536], over 30 weights in turn; on this project's 2-core
 EPYC (Zen 4, AVX512-BF16), plain time / packed time over three runs on a busy host:
 
