@@ -210,10 +210,11 @@ def cascade_attention(
         # CPU kernels' rounding depends on the shapes they are given (measured: a softmax over a row
         # padded with -inf to the batch's longest row differs in the last bit).
         out = torch.empty_like(q)
-        if (sliding_window, "groups") not in step.masks:
-            step.masks[sliding_window, "groups"] = _short_row_groups(step, prefix_hidden, own_hidden)
-        for rows in step.masks[sliding_window, "groups"]:
-            attend.rows(rows, q, out, prefix, step.rows.keys[layer], step.rows.values[layer])
+        if (sliding_window, "short") not in step.masks:
+            step.masks[sliding_window, "short"] = _short_row_groups(step, prefix_hidden, own_hidden)
+        short = step.masks[sliding_window, "short"]
+        if short is not None:
+            attend.short_rows(short, q, out, prefix, step.rows.keys[layer], step.rows.values[layer])
         for r, (first, count, _, seen) in enumerate(step.row_spans):
             if count <= SHORT_ROW:  # none, or attended in its group above
                 continue
@@ -245,27 +246,36 @@ class _RowGroup:
     KEY_BUCKET; the slots a row does not see are hidden), queries padded to the group's longest row."""
 
     rows: Any  # long [rows], or a slice where they are consecutive (their keys are then a view, not a copy)
-    tokens: Any  # long [rows, count]: the flat tokens of each row (a shorter row repeats its last one)
-    real_tokens: Any  # long: `tokens` without the repeats, in the same order (where the results go)
-    real: Any  # bool [rows, count]: which of `tokens` are the row's own (the repeats' results are dropped)
+    start: int  # where its rows' queries begin in `_ShortRows.tokens`
     keys: int
     hidden: Any  # bool [rows, count, keys]: which own key slots each token does not see
     prefix_hidden: Any  # bool [rows, count, prefix_len] likewise for the prefix (sliding windows), or None
 
 
-def _short_row_groups(step: CascadeStep, prefix_hidden: Any, own_hidden: Any) -> list[_RowGroup]:
+@dataclass
+class _ShortRows:
+    """The short rows of a pass, in groups; the queries of every group one after another, group by group
+    and row by row (each row `count` of them, its last token repeated), so each group's are a slice."""
+
+    groups: list[_RowGroup]
+    tokens: Any  # long [queries]: the flat token of each query
+    real_at: Any  # long: which of `tokens` are not repeats; None: all
+    real_tokens: Any  # long: `tokens[real_at]`, where the results go
+
+
+def _short_row_groups(step: CascadeStep, prefix_hidden: Any, own_hidden: Any) -> _ShortRows | None:
     """Group the short rows of a pass (at most SHORT_ROW new tokens: the options of a field, a decoding
     step) by their own slots seen, rounded up to KEY_BUCKET; a row with fewer new tokens than the
     group's longest repeats its last token (extra queries whose results are dropped).
 
     The keys a query sees, and so every softmax and every sum over keys, have shapes that depend on the
-    row only; the number of queries in a matmul does not change a query's result (checked bit for bit on
-    this CPU in bf16, groups against each row alone: `tests/test_cascade.py`, and on the 40-ticket
-    benchmark, a batch of 16 against one ticket at a time), so a ticket's answer still does not depend
-    on its batch. Row by row, an option pass of 16 rows ran 7 small operations per row and layer (~60 of
-    its ~150 ms, from the profile); grouped by (new tokens, key slots) it still made 4-8 groups per
-    layer, by key slots alone 1-2. Longer rows (reading a ticket) attend one by one with their exact
-    shapes: padding their keys would cost more than the calls it saves."""
+    row only; in bf16 the number of queries in a matmul does not change a query's result (checked bit for
+    bit, groups against each row alone: `tests/test_cascade.py`, and on the 40-ticket benchmark, a batch
+    of 16 against one ticket at a time; in fp32 a product over 3 queries rounds apart from one over more),
+    so a ticket's answer does not depend on its batch. Row by row, an option pass of 16 rows ran 7 small
+    operations per row and layer (~60 of its ~150 ms); grouped by (new tokens, key slots) it still made
+    4-8 groups per layer, by key slots alone 1-2. Longer rows (reading a ticket) attend one by one with
+    their exact shapes: padding their keys would cost more than the calls it saves."""
     import torch
 
     device = step.token_row.device
@@ -275,7 +285,7 @@ def _short_row_groups(step: CascadeStep, prefix_hidden: Any, own_hidden: Any) ->
     for r, (_, count, _, seen) in enumerate(step.row_spans):
         if 0 < count <= SHORT_ROW:
             by_keys.setdefault((-(-seen // KEY_BUCKET) * KEY_BUCKET, count == 1), []).append(r)
-    groups = []
+    groups, all_tokens, all_real, start = [], [], [], 0
     for (keys, _), rows in sorted(by_keys.items()):
         spans = [step.row_spans[r][:2] for r in rows]
         width = max(count for _, count in spans)
@@ -288,8 +298,15 @@ def _short_row_groups(step: CascadeStep, prefix_hidden: Any, own_hidden: Any) ->
         prefix_part = None if prefix_hidden is None else prefix_hidden[tokens]
         consecutive = rows == list(range(rows[0], rows[-1] + 1))
         members = slice(rows[0], rows[-1] + 1) if consecutive else torch.tensor(rows, device=device)
-        groups.append(_RowGroup(members, tokens, tokens[real], real, keys, hidden, prefix_part))
-    return groups
+        groups.append(_RowGroup(members, start, keys, hidden, prefix_part))
+        all_tokens.append(tokens.flatten())
+        all_real.append(real.flatten())
+        start += tokens.numel()
+    if not groups:
+        return None
+    tokens, real = torch.cat(all_tokens), torch.cat(all_real)
+    real_at = None if bool(real.all()) else real.nonzero().squeeze(1)
+    return _ShortRows(groups, tokens, real_at, tokens[real])
 
 
 def _fold(query: Any, group: int) -> Any:
@@ -389,46 +406,62 @@ class _Attend:
         self._hide(scores[..., prefix_len:], hidden)
         return torch.bmm(self._softmax(scores), values)
 
-    def rows(self, rows: _RowGroup, q: Any, out: Any, prefix: Any, keys: Any, values: Any) -> None:
-        """A group of rows with the same key slots in one call (CPU): queries from q [kv_heads, tokens * group,
-        dim] (flat, token-major), results written into `out` (the same layout); keys/values are the rows'
-        whole own buffers [rows, kv_heads, capacity, dim]; the shared prefix or None.
+    def short_rows(self, short: _ShortRows, q: Any, out: Any, prefix: Any, keys: Any, values: Any) -> None:
+        """The short rows of a pass (CPU), one call per group of rows with the same key slots: queries from
+        q [kv_heads, tokens * group, dim] (flat, token-major), results into `out` (the same layout);
+        keys/values: the rows' whole own buffers [rows, kv_heads, capacity, dim]; the shared prefix or None.
 
-        The prefix is not copied per row: its part is one matmul over all the group's queries (a row's
-        results do not depend on how many queries share a matmul). Copying it into each row's keys
-        took 8 of a decoding step's 44 ms."""
+        The prefix is neither copied per row nor read per group: its scores are one matmul over every
+        group's queries, its values one more after the groups' softmaxes (in bf16 a row's results do not
+        depend on how many queries share a matmul). Copied into each row's keys it took 8 of a decoding
+        step's 44 ms; read once per group, 2 of the 9 matmuls per layer of a 3-group step."""
         import torch
 
         kv_heads, _, dim = q.shape
-        members, length = rows.tokens.shape
-        queries_per_row = length * self.group
-        where = rows.tokens.flatten()
-        queries = q.view(kv_heads, -1, self.group, dim)[:, where].view(kv_heads, members * queries_per_row, dim)
-        by_row = queries.view(kv_heads, members, queries_per_row, dim).transpose(0, 1)
-        own_keys, own_values = keys[rows.rows, :, : rows.keys], values[rows.rows, :, : rows.keys]
-        scores = self._scores(by_row.reshape(members * kv_heads, queries_per_row, dim), own_keys.flatten(0, 1))
-        scores = scores.view(members, kv_heads, queries_per_row, rows.keys)
-        # Masks go on each part before they are joined: the own part is small and the prefix part is
-        # only masked for a sliding window (masking the joined scores took 150 us a group and layer).
-        scores.view(members, kv_heads, length, self.group, -1).masked_fill_(rows.hidden[:, None, :, None], -torch.inf)
-        prefix_len = 0
+        # index_select and index_copy_, not advanced indexing: the same copies, 2-3x faster for these
+        # shapes on a CPU (a decoding step gathers each group's keys and values in every layer).
+        queries = q.view(kv_heads, -1, self.group, dim).index_select(1, short.tokens).view(kv_heads, -1, dim)
+        results = torch.empty_like(queries)
+        prefix_scores = prefix_weights = None
         if prefix is not None:
-            prefix_scores = self._scores(queries, prefix[0])  # [kv_heads, members * queries_per_row, prefix_len]
-            prefix_len = prefix_scores.shape[-1]
-            prefix_scores = prefix_scores.view(kv_heads, members, queries_per_row, prefix_len).transpose(0, 1)
-            if rows.prefix_hidden is not None:
-                prefix_scores.view(members, kv_heads, length, self.group, -1).masked_fill_(
-                    rows.prefix_hidden[:, None, :, None], -torch.inf
+            prefix_scores = self._scores(queries, prefix[0])  # [kv_heads, queries, prefix_len]
+            prefix_weights = torch.empty_like(prefix_scores)
+        for rows in short.groups:
+            members, length = rows.hidden.shape[:2]
+            per_row = length * self.group
+            span = slice(rows.start * self.group, rows.start * self.group + members * per_row)
+            by_row = queries[:, span].view(kv_heads, members, per_row, dim).transpose(0, 1)
+            own_keys, own_values = keys[:, :, : rows.keys], values[:, :, : rows.keys]
+            if isinstance(rows.rows, slice):
+                own_keys, own_values = own_keys[rows.rows], own_values[rows.rows]
+            else:
+                own_keys, own_values = own_keys.index_select(0, rows.rows), own_values.index_select(0, rows.rows)
+            scores = self._scores(by_row.reshape(members * kv_heads, per_row, dim), own_keys.flatten(0, 1))
+            scores = scores.view(members, kv_heads, per_row, rows.keys)
+            # Masks go on each part before they are joined: the own part is small and the prefix part is
+            # only masked for a sliding window (masking the joined scores took 150 us a group and layer).
+            by_token = (members, kv_heads, length, self.group, -1)  # a token's query heads share its mask row
+            scores.view(by_token).masked_fill_(rows.hidden[:, None, :, None], -torch.inf)
+            prefix_len = 0
+            if prefix_scores is not None:
+                part = prefix_scores[:, span].view(kv_heads, members, per_row, -1).transpose(0, 1)
+                if rows.prefix_hidden is not None:
+                    part.view(by_token).masked_fill_(rows.prefix_hidden[:, None, :, None], -torch.inf)
+                prefix_len = part.shape[-1]
+                scores = torch.cat([part, scores], dim=-1)
+            weights = self._softmax(scores)
+            result = torch.matmul(weights[..., prefix_len:], own_values)  # [members, kv_heads, per_row, dim]
+            results[:, span].view(kv_heads, members, per_row, dim).copy_(result.transpose(0, 1))
+            if prefix_weights is not None:
+                prefix_weights[:, span].view(kv_heads, members, per_row, -1).copy_(
+                    weights[..., :prefix_len].transpose(0, 1)
                 )
-            scores = torch.cat([prefix_scores, scores], dim=-1)
-        weights = self._softmax(scores)
-        result = torch.matmul(weights[..., prefix_len:], own_values)  # [members, kv_heads, queries_per_row, dim]
-        result = result.transpose(0, 1).reshape(kv_heads, members * queries_per_row, dim)
         if prefix is not None:
-            prefix_weights = weights[..., :prefix_len].transpose(0, 1).reshape(kv_heads, -1, prefix_len)
-            result = torch.baddbmm(result, prefix_weights, prefix[1])
-        result = result.view(kv_heads, members, length, self.group, dim)[:, rows.real]
-        out.view(kv_heads, -1, self.group, dim)[:, rows.real_tokens] = result
+            results = torch.baddbmm(results, prefix_weights, prefix[1])
+        results = results.view(kv_heads, -1, self.group, dim)
+        if short.real_at is not None:
+            results = results.index_select(1, short.real_at)
+        out.view(kv_heads, -1, self.group, dim).index_copy_(1, short.real_tokens, results)
 
     def all_rows(
         self, step: CascadeStep, q: Any, prefix: Any, prefix_hidden: Any, keys: Any, values: Any, hidden: Any

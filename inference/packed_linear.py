@@ -12,7 +12,9 @@ EPYC (Zen 4, AVX512-BF16), plain time / packed time over three runs on a busy ho
 | bf16 | 1.14-1.59x | 1.37-1.80x | 1.02-1.22x | 1.02-1.17x |
 | fp32 | 2.5-3.1x | 1.75-2.0x | 1.11-1.58x | 1.21-1.50x |
 
-and the 49k-row output head at M = 16: 1.6-1.9x (bf16), 3.2-4.1x (fp32). In bf16 the products are
+and the 49k-row output head at M = 16: 1.6-1.9x (bf16), 3.2-4.1x (fp32). On the AMX host of a lent GPU
+machine (a Xeon, 2 cores, torch 2.11, one run) packing paid little and slowed the largest product:
+bf16 1.08x, 1.14x, 1.05x, 0.54x; fp32 0.71x, 0.92x, 1.09x, 1.14x (docs/inference.md). In bf16 the products are
 bit-identical to the plain ones; in fp32 they round differently (another kernel), and in both dtypes
 a row's result is the same whatever the number of rows beside it (from 2 on; the engine never runs a
 pass of one token, see `inference.cascade.ONE_TOKEN_PASS`), so the engine's answers still do not
