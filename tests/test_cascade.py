@@ -93,6 +93,8 @@ def test_short_rows_in_a_group_equal_each_row_alone():
         out = torch.full_like(q, float("nan"))
         attend.short_rows(short, q, out, prefix, keys, values)
         assert not out.isnan().any()  # every real query written
+        no_prefix = torch.full_like(q, float("nan"))  # a model whose prompts share no prefix
+        attend.short_rows(short, q, no_prefix, None, keys, values)
         for r, (first, count, seen) in enumerate(zip(firsts, counts, seens)):
             mine = slice(first * group, (first + count) * group)
             alone_step = SimpleNamespace(token_row=torch.zeros(1), row_spans=[(0, count, 0, seen)])
@@ -106,6 +108,7 @@ def test_short_rows_in_a_group_equal_each_row_alone():
                 own = (keys[r, :, :seen], values[r, :, :seen], hidden[first : first + count, :seen])
                 plain = attend.row(q[:, mine], prefix, None, *own)
                 assert torch.allclose(alone, plain, atol=1e-5), r
+                assert torch.allclose(no_prefix[:, mine], attend.row(q[:, mine], None, None, *own), atol=1e-5), r
 
 
 def test_the_gpu_layout_equals_a_plain_forward_pass(tiny_engine_fp32, schema, monkeypatch):
