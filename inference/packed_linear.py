@@ -3,22 +3,22 @@
 `torch.nn.functional.linear` on a CPU hands oneDNN a plain weight, which it lays out into its blocked
 format for every call; a model's weights never change at inference, so that layout can be made once
 (what `torch.compile`'s freezing emits for bf16 CPU linears; for fp32 it uses MKL's packing, here
-oneDNN's serves both). `python -m inference.packed_linear` times one
-of SmolLM2's MLP products, [M, 576] x [576, 1536], over 30 weights in turn; on this project's 2-core
-EPYC (Zen 4, AVX512-BF16), plain time / packed time over three runs on a busy host:
+oneDNN's serves both). `python -m inference.packed_linear` times one of SmolLM2's MLP products,
+[M, 576] x [576, 1536], over 30 weights in turn; on this project's 2-core EPYC (Zen 4, AVX512-BF16),
+plain time / packed time over three runs on a busy host:
 
 | M (tokens in the pass) | 2 (a decoding step) | 16 | 200 (a field's options) | 3200 (reading 16 tickets) |
 |---|---|---|---|---|
 | bf16 | 1.14-1.59x | 1.37-1.80x | 1.02-1.22x | 1.02-1.17x |
 | fp32 | 2.5-3.1x | 1.75-2.0x | 1.11-1.58x | 1.21-1.50x |
 
-and the 49k-row output head at M = 16: 1.6-1.9x (bf16), 3.2-4.1x (fp32). On the AMX host of a lent GPU
-machine (a Xeon, 2 cores, torch 2.11, one run) packing paid little and slowed the largest product:
-bf16 1.08x, 1.14x, 1.05x, 0.54x; fp32 0.71x, 0.92x, 1.09x, 1.14x (docs/inference.md). In bf16 the products are
-bit-identical to the plain ones; in fp32 they round differently (another kernel), and in both dtypes
-a row's result is the same whatever the number of rows beside it (from 2 on; the engine never runs a
-pass of one token, see `inference.cascade.ONE_TOKEN_PASS`), so the engine's answers still do not
-depend on the batch (tests/test_packed_linear.py).
+and the 49k-row output head at M = 16: 1.6-1.9x (bf16), 3.2-4.1x (fp32). On the AMX host of a lent
+GPU machine (a Xeon, 2 cores, torch 2.11, one run) packing paid little and slowed the largest product:
+bf16 1.08x, 1.14x, 1.05x, 0.54x; fp32 0.71x, 0.92x, 1.09x, 1.14x (docs/inference.md). In bf16 the
+products are bit-identical to the plain ones; in fp32 they round differently (another kernel), and in
+both dtypes a row's result is the same whatever the number of rows beside it (from 2 on; the engine
+never runs a pass of one token, see `inference.cascade.ONE_TOKEN_PASS`), so the engine's answers still
+do not depend on the batch (tests/test_packed_linear.py).
 
 `TriageEngine.load` packs the model it loaded (CPU only). A packed model still runs any forward pass
 and `generate`; it can no longer be trained, moved to another device or saved, so a model that is used
