@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from inference.engine import DEFAULT_BATCH_SIZE
 from ticket_triage.dataset import DataError
 from ticket_triage.models import default_model, resolve_model
 from ticket_triage.result import Triager
@@ -21,8 +22,11 @@ from ticket_triage.schema import add_schema_argument
 OPENAI_PREFIX = "openai:"
 
 
-def add_model_arguments(parser: argparse.ArgumentParser, multiple: bool = False) -> None:
-    """The flags every command that loads a model shares; `multiple` lets --model repeat."""
+def add_model_arguments(
+    parser: argparse.ArgumentParser, multiple: bool = False, batch_size: int = DEFAULT_BATCH_SIZE
+) -> None:
+    """The flags every command that loads a model shares; `multiple` lets --model repeat; `batch_size`
+    is --batch-size's default (the service's micro-batch limit differs from the engine's)."""
     parser.add_argument(
         "--model",
         default=None,
@@ -53,8 +57,9 @@ def add_model_arguments(parser: argparse.ArgumentParser, multiple: bool = False)
     parser.add_argument(
         "--batch-size",
         type=int,
-        default=16,
-        help="tickets decoded together (default 16); larger is faster per ticket, needs more memory",
+        default=batch_size,
+        help=f"tickets decoded together (default {batch_size}); larger is faster per ticket up to a "
+        "point, needs more memory and delays every result of a batch to its end",
     )
     remote = parser.add_argument_group("openai:NAME models (an OpenAI-compatible server)")
     remote.add_argument(

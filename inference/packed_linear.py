@@ -37,13 +37,15 @@ class PackedLinear(torch.nn.Module):
     """`torch.nn.Linear` for inference on a CPU, its weight in oneDNN's layout (`packed_weight`: an
     opaque tensor of the weight's shape that only oneDNN's linear reads)."""
 
-    def __init__(self, linear: torch.nn.Linear):
+    def __init__(self, linear: torch.nn.Linear, rows_hint: int = 16):
         super().__init__()
         self.in_features, self.out_features = linear.in_features, linear.out_features
         weight = linear.weight.detach()
-        # The row count is only a hint for the layout: 16 (a decode step of a full batch) measured as
-        # fast as 1, 128, 1024 or 4096 at every M above.
-        self.register_buffer("packed_weight", torch.ops.mkldnn._reorder_linear_weight(weight, 16), persistent=False)
+        # The row count oneDNN lays the weight out for (any row count runs). On the Zen 4, 16 (a decoding
+        # step of a full batch) measured as fast as 1, 128, 1024 or 4096 at every M above; on AMX the
+        # layout may depend on it (`main` compares 16 with 4096 at every M).
+        packed = torch.ops.mkldnn._reorder_linear_weight(weight, rows_hint)
+        self.register_buffer("packed_weight", packed, persistent=False)
         self.bias = linear.bias
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -91,24 +93,32 @@ def pack_linear_weights(model: torch.nn.Module) -> int:
 def main() -> None:
     """Time SmolLM2's MLP product plain and packed at the row counts the engine runs: 30 different
     weights in turn, as a model's layers come (one weight alone stays in cache and hides the cost).
+    Packed twice: for 16 rows (what the engine uses) and for 4096, to show whether the layout oneDNN
+    picks depends on that hint on this CPU. Prints a line per (dtype, rows), then one JSON line.
 
     python -m inference.packed_linear
     """
+    import json
     import statistics
     import time
 
     torch.manual_seed(0)
+    results: dict[str, dict[str, dict[str, float]]] = {}
     for dtype in (torch.float32, torch.bfloat16):
         layers = [torch.nn.Linear(576, 1536, bias=False).to(dtype).eval() for _ in range(30)]
         reason = can_pack(layers[0])
         if reason is not None:
             print(f"{dtype}: not packed ({reason})")
             continue
-        packed = [PackedLinear(layer) for layer in layers]
+        stacks = {
+            "plain": layers,
+            "packed": [PackedLinear(layer) for layer in layers],
+            "packed_4096": [PackedLinear(layer, rows_hint=4096) for layer in layers],
+        }
         for rows in (2, 16, 200, 3200):
             x = torch.randn(rows, 576, dtype=dtype)
             timings = {}
-            for name, stack in (("plain", layers), ("packed", packed)):
+            for name, stack in stacks.items():
                 runs = []
                 with torch.inference_mode():
                     for _ in range(5):
@@ -116,9 +126,16 @@ def main() -> None:
                         for layer in stack:
                             layer(x)
                         runs.append((time.perf_counter() - start) / len(stack))
-                timings[name] = statistics.median(runs) * 1e6
-            plain, fast = timings["plain"], timings["packed"]
-            print(f"{dtype} rows={rows}: plain {plain:.0f} us, packed {fast:.0f} us ({plain / fast:.2f}x)")
+                timings[name] = round(statistics.median(runs) * 1e6, 1)
+            results.setdefault(str(dtype).removeprefix("torch."), {})[str(rows)] = timings
+            plain = timings["plain"]
+            print(
+                f"{dtype} rows={rows}: plain {plain:.0f} us, packed {timings['packed']:.0f} us "
+                f"({plain / timings['packed']:.2f}x), packed for 4096 rows {timings['packed_4096']:.0f} us "
+                f"({plain / timings['packed_4096']:.2f}x)"
+            )
+    amx = bool(getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())
+    print(json.dumps({"benchmark": "packed_linear", "amx": amx, "median_us": results}))
 
 
 if __name__ == "__main__":

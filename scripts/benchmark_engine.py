@@ -67,6 +67,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from inference.engine import DEFAULT_BATCH_SIZE  # light: no torch until a model loads
+
 METHODS = ("naive", "library", "engine_full", "engine_classification")
 NAIVE_MAX_NEW_TOKENS = 160
 WARMUP_TEXT = "Warm-up ticket: my laptop does not start since this morning, please help."
@@ -451,7 +453,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", default=None, metavar="FILE", help="labelled JSONL (default: synthetic test split)")
     parser.add_argument("--n-tickets", type=int, default=40, help="first N tickets of the data (default 40)")
     parser.add_argument("--methods", default=",".join(METHODS), help=f"comma-separated subset of {','.join(METHODS)}")
-    parser.add_argument("--batch-size", type=int, default=16, help="rows per generate call (library; engine if it can)")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"rows per generate call (library; engine if it can; default {DEFAULT_BATCH_SIZE}, the engine's)",
+    )
     parser.add_argument(
         "--max-new-tokens",
         type=int,

@@ -17,6 +17,18 @@ def test_threshold_flag_parses_global_and_per_field_values():
             _threshold(bad)
 
 
+def test_batch_size_defaults_to_the_engines_unless_the_command_says_otherwise():
+    from inference.engine import DEFAULT_BATCH_SIZE
+
+    parser = argparse.ArgumentParser()
+    add_model_arguments(parser)
+    assert parser.parse_args([]).batch_size == DEFAULT_BATCH_SIZE
+    service = argparse.ArgumentParser()
+    add_model_arguments(service, batch_size=16)  # triage serve: its micro-batch limit
+    assert service.parse_args([]).batch_size == 16
+    assert "(default 16)" in service.format_help()
+
+
 def test_each_kind_of_spec_loads_its_triager_with_the_shared_flags(tmp_path, tiny_model_dir):
     from generating.synthetic import main as generate
     from inference.baseline_tfidf import TfidfBaseline

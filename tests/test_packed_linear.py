@@ -20,11 +20,12 @@ def _packable(dtype: torch.dtype) -> None:
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("bias", [False, True])
-def test_packed_linear_gives_the_plain_products(dtype, bias):
+@pytest.mark.parametrize("rows_hint", [16, 4096])
+def test_packed_linear_gives_the_plain_products(dtype, bias, rows_hint):
     _packable(dtype)
     torch.manual_seed(0)
     linear = torch.nn.Linear(96, 80, bias=bias).to(dtype).eval()
-    packed = PackedLinear(linear)
+    packed = PackedLinear(linear, rows_hint=rows_hint)  # laid out for that many rows; any number runs
     x = torch.randn(1, 37, 96, dtype=dtype)  # [batch, tokens, features], as the model calls it
     with torch.inference_mode():
         want, got = linear(x), packed(x)

@@ -710,6 +710,16 @@ def test_serve_flags_set_uvicorns_limits_and_timeouts(monkeypatch):
             build_parser().parse_args(bad)
 
 
+def test_serve_batch_size_is_the_services_limit_not_the_engines(monkeypatch):
+    """Regression: `triage serve --help` would show the engine's batch default (32) as the limit, while
+    the service's own default (16) applies."""
+    monkeypatch.delenv("TRIAGE_MAX_BATCH_SIZE", raising=False)
+    parser = build_parser()
+    assert settings_from_args(parser.parse_args([])).max_batch_size == ServiceSettings().max_batch_size == 16
+    assert "decoded together (default 16)" in " ".join(parser.format_help().split())
+    assert settings_from_args(parser.parse_args(["--batch-size", "4"])).max_batch_size == 4
+
+
 def test_a_connection_without_complete_headers_is_closed_after_the_header_timeout(schema):
     # Uvicorn has no such deadline: a connection that sends nothing, or a header byte at a time, was
     # held for ever, and --max-connections of them made every real request a 503.

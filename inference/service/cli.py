@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a connection that has not sent a complete request line and headers S seconds after it opened "
         "(or after its last answer) is closed; uvicorn has no such deadline of its own (default 10; 0: none)",
     )
-    add_model_arguments(parser)  # --batch-size is the micro-batch limit
+    add_model_arguments(parser, batch_size=default("max_batch_size"))  # --batch-size: the micro-batch limit
     # Unset service flags stay None: settings_from_args leaves those settings to $TRIAGE_* or their defaults.
     parser.set_defaults(batch_size=None)
     service = parser.add_argument_group(
