@@ -17,6 +17,7 @@ import statistics
 import time
 from typing import Any
 
+from inference.engine import DEFAULT_BATCH_SIZE  # light: no torch until a model loads
 from ticket_triage.schema import TicketSchema
 
 ECE_BINS = 10
@@ -196,7 +197,11 @@ def score(schema: TicketSchema, rows: list[dict[str, Any]], results: list[Any], 
 
 
 def run(
-    engine: Any, rows: list[dict[str, Any]], full: bool = False, progress: bool = True, batch_size: int = 16
+    engine: Any,
+    rows: list[dict[str, Any]],
+    full: bool = False,
+    progress: bool = True,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Triage `rows` with `engine` (anything with `predict_batch` and `schema`); (metrics, details)."""
     results, seconds = predict_rows(engine, rows, full=full, progress=progress, batch_size=batch_size)
@@ -204,7 +209,11 @@ def run(
 
 
 def predict_rows(
-    engine: Any, rows: list[dict[str, Any]], full: bool = False, progress: bool = True, batch_size: int = 16
+    engine: Any,
+    rows: list[dict[str, Any]],
+    full: bool = False,
+    progress: bool = True,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> tuple[list[Any], float]:
     """(one result per row, in order; the seconds it took)."""
     start = time.perf_counter()
@@ -230,7 +239,11 @@ def prediction_rows(schema: TicketSchema, rows: list[dict[str, Any]], results: l
 
 
 def evaluate(
-    engine: Any, rows: list[dict[str, Any]], full: bool = False, progress: bool = True, batch_size: int = 16
+    engine: Any,
+    rows: list[dict[str, Any]],
+    full: bool = False,
+    progress: bool = True,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> dict[str, Any]:
     """The headline metrics of `engine` on `rows`."""
     return run(engine, rows, full=full, progress=progress, batch_size=batch_size)[0]

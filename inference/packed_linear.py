@@ -75,9 +75,10 @@ def can_pack(model: torch.nn.Module) -> str | None:
     return None
 
 
-def pack_linear_weights(model: torch.nn.Module) -> int:
+def pack_linear_weights(model: torch.nn.Module, rows_hint: int = 16) -> int:
     """Replace every `torch.nn.Linear` of `model` (a CPU model in eval mode, float32 or bfloat16) by a
-    `PackedLinear`, in place; returns how many were replaced, 0 where `can_pack` says no.
+    `PackedLinear` laid out for `rows_hint` rows, in place; returns how many were replaced, 0 where
+    `can_pack` says no.
 
     A tied output head gets its own packed copy (the input embedding keeps the plain weight); the other
     layers' plain weights are dropped, so memory stays about the same. Quantised layers (bitsandbytes)
@@ -86,7 +87,7 @@ def pack_linear_weights(model: torch.nn.Module) -> int:
         return 0
     targets = [(name, module) for name, module in model.named_modules() if type(module) is torch.nn.Linear]
     for name, module in targets:
-        model.set_submodule(name, PackedLinear(module))
+        model.set_submodule(name, PackedLinear(module, rows_hint))
     return len(targets)
 
 

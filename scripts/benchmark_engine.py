@@ -48,7 +48,8 @@ Notes on fairness:
   (`--library-max-new-tokens`), so the grammar, not the cap, ends its answers;
 - naive and library run first, on the model as transformers loads it; then the engine packs its linear
   layers for oneDNN on a CPU, as `TriageEngine.load` does (inference/packed_linear.py; the number packed
-  is in `settings`). The methods always run in the order above, whatever the order of `--methods`.
+  is in `settings`; `--pack-for-rows` changes the rows their layout is made for, 0 leaves them plain).
+  The methods always run in the order above, whatever the order of `--methods`.
 """
 
 from __future__ import annotations
@@ -485,6 +486,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1,
         help="timed passes of each engine method over the tickets; their median is reported (default 1)",
     )
+    parser.add_argument(
+        "--pack-for-rows",
+        type=int,
+        default=16,
+        metavar="N",
+        help="on a CPU, the engine's linear weights laid out for oneDNN for N rows, as TriageEngine.load does "
+        "(default 16); 0: left plain (inference/packed_linear.py)",
+    )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument(
         "--peak-seconds", type=float, default=1.5, help="time spent measuring the matmul peak per dtype"
@@ -501,6 +510,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     caps = (args.max_new_tokens, args.library_max_new_tokens or 1)
     if min(args.n_tickets, args.batch_size, args.engine_repeats, *caps) < 1:
         parser.error("--n-tickets, --batch-size, --engine-repeats and the token caps must be positive")
+    if args.pack_for_rows < 0:
+        parser.error("--pack-for-rows must be 0 (plain weights) or a positive number of rows")
     return args
 
 
@@ -557,7 +568,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             answers, tickets, seconds, passes = measure_generate(model, run, texts)
         else:
             if engine is None:
-                packed_layers = pack_linear_weights(model)  # as TriageEngine.load does; naive and library ran
+                if args.pack_for_rows:  # as TriageEngine.load does (16); naive and library ran
+                    packed_layers = pack_linear_weights(model, rows_hint=args.pack_for_rows)
                 engine = TriageEngine(model, tokenizer, schema, name=resolved.name)
             tickets, each, passes, gflop = measure_engine(
                 engine, texts, classification_only, args.batch_size, args.engine_repeats
@@ -602,6 +614,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "library_max_new_tokens": library_tokens,
             "engine_batch_kwargs": sorted(engine_batch_kwargs(engine, args.batch_size)) if engine else None,
             "engine_packed_linear_layers": packed_layers,
+            "engine_pack_for_rows": args.pack_for_rows,
         },
         "methods": results,
         "ratios": ratios,

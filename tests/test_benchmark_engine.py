@@ -100,8 +100,15 @@ def test_methods_subset_and_bad_method(bench, tiny_model_dir, tickets_file, caps
     method = report["methods"]["engine_classification"]  # a shared machine: the median of 3 timed passes
     assert len(method["seconds_each"]) == 3
     assert method["seconds"] == pytest.approx(sorted(method["seconds_each"])[1], abs=1e-3)
-    with pytest.raises(SystemExit):
-        bench.main(argv + ["--methods", "naive,bogus"])
+    packed = report["settings"]["engine_packed_linear_layers"]
+    assert report["settings"]["engine_pack_for_rows"] == 16 and packed >= 0  # 0 where oneDNN cannot pack
+    assert bench.main(argv + ["--methods", "engine_classification", "--pack-for-rows", "0"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["settings"]["engine_packed_linear_layers"] == 0 and plain["settings"]["engine_pack_for_rows"] == 0
+    assert plain["methods"]["engine_classification"]["valid_rate"] == 1.0
+    for bad in (["--methods", "naive,bogus"], ["--pack-for-rows", "-1"]):
+        with pytest.raises(SystemExit):
+            bench.main(argv + bad)
 
 
 def test_grammar_processor_forces_a_valid_answer_token_by_token(bench, tiny_model_dir, schema):
