@@ -63,10 +63,8 @@ from ticket_triage.prompt import (
 from ticket_triage.result import TriageResult, decide_field, in_length_order
 from ticket_triage.schema import TicketSchema, load_schema
 
-# Tickets decoded together. A pass costs a fixed part (~50 ms on the 2-core Zen 4: every weight read
-# once, a few hundred small operations) plus ~1 ms per token, so fuller passes pay: full tickets ran
-# 14% faster in batches of 32 than of 16 there (96 tickets; 48 gained nothing more), classification
-# the same; on the AMX host 32 was as fast as 16 (docs/inference.md). +40 MB of memory at most.
+# A pass costs a fixed part plus a part per token: full tickets ran 14% faster in batches of 32 than of
+# 16 on the 2-core Zen 4, 48 no faster (docs/inference.md, "32 tickets a batch by default").
 DEFAULT_BATCH_SIZE = 32
 
 

@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import torch
 
+# The row count weights are laid out for (see PackedLinear): a decoding step of a batch of 16.
+ROWS_HINT = 16
+
 
 class PackedLinear(torch.nn.Module):
     """`torch.nn.Linear` for inference on a CPU, its weight in oneDNN's layout (`packed_weight`: an
     opaque tensor of the weight's shape that only oneDNN's linear reads)."""
 
-    def __init__(self, linear: torch.nn.Linear, rows_hint: int = 16):
+    def __init__(self, linear: torch.nn.Linear, rows_hint: int = ROWS_HINT):
         super().__init__()
         self.in_features, self.out_features = linear.in_features, linear.out_features
         weight = linear.weight.detach()
@@ -75,7 +78,7 @@ def can_pack(model: torch.nn.Module) -> str | None:
     return None
 
 
-def pack_linear_weights(model: torch.nn.Module, rows_hint: int = 16) -> int:
+def pack_linear_weights(model: torch.nn.Module, rows_hint: int = ROWS_HINT) -> int:
     """Replace every `torch.nn.Linear` of `model` (a CPU model in eval mode, float32 or bfloat16) by a
     `PackedLinear` laid out for `rows_hint` rows, in place; returns how many were replaced, 0 where
     `can_pack` says no.
@@ -94,8 +97,8 @@ def pack_linear_weights(model: torch.nn.Module, rows_hint: int = 16) -> int:
 def main() -> None:
     """Time SmolLM2's MLP product plain and packed at the row counts the engine runs: 30 different
     weights in turn, as a model's layers come (one weight alone stays in cache and hides the cost).
-    Packed twice: for 16 rows (what the engine uses) and for 4096, to show whether the layout oneDNN
-    picks depends on that hint on this CPU. Prints a line per (dtype, rows), then one JSON line.
+    Packed twice: for ROWS_HINT rows (what the engine uses) and for 4096, to show whether the layout
+    oneDNN picks depends on that hint on this CPU. Prints a line per (dtype, rows), then one JSON line.
 
     python -m inference.packed_linear
     """

@@ -489,10 +489,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--pack-for-rows",
         type=int,
-        default=16,
+        default=None,
         metavar="N",
-        help="on a CPU, the engine's linear weights laid out for oneDNN for N rows, as TriageEngine.load does "
-        "(default 16); 0: left plain (inference/packed_linear.py)",
+        help="on a CPU, the engine's linear weights laid out for oneDNN for N rows (default: as "
+        "TriageEngine.load does, packed_linear.ROWS_HINT); 0: left plain (inference/packed_linear.py)",
     )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument(
@@ -510,7 +510,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     caps = (args.max_new_tokens, args.library_max_new_tokens or 1)
     if min(args.n_tickets, args.batch_size, args.engine_repeats, *caps) < 1:
         parser.error("--n-tickets, --batch-size, --engine-repeats and the token caps must be positive")
-    if args.pack_for_rows < 0:
+    if args.pack_for_rows is not None and args.pack_for_rows < 0:
         parser.error("--pack-for-rows must be 0 (plain weights) or a positive number of rows")
     return args
 
@@ -520,7 +520,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
 
     from inference.engine import TriageEngine
     from inference.model_loading import check_adapter_schema, load_model
-    from inference.packed_linear import pack_linear_weights
+    from inference.packed_linear import ROWS_HINT, pack_linear_weights
     from ticket_triage.models import default_model, resolve_model
     from ticket_triage.schema import load_schema
 
@@ -548,6 +548,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     work: dict[str, float | None] = {}  # useful GFLOP of each engine method's timed pass
     engine = None
     packed_layers = 0
+    pack_for_rows = ROWS_HINT if args.pack_for_rows is None else args.pack_for_rows
     for method in args.methods:
         log(f"{method}: warm-up, then {len(texts)} tickets")
         classification_only = method == "engine_classification"
@@ -568,8 +569,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             answers, tickets, seconds, passes = measure_generate(model, run, texts)
         else:
             if engine is None:
-                if args.pack_for_rows:  # as TriageEngine.load does (16); naive and library ran
-                    packed_layers = pack_linear_weights(model, rows_hint=args.pack_for_rows)
+                if pack_for_rows:  # as TriageEngine.load does by default; naive and library ran
+                    packed_layers = pack_linear_weights(model, rows_hint=pack_for_rows)
                 engine = TriageEngine(model, tokenizer, schema, name=resolved.name)
             tickets, each, passes, gflop = measure_engine(
                 engine, texts, classification_only, args.batch_size, args.engine_repeats
@@ -614,7 +615,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "library_max_new_tokens": library_tokens,
             "engine_batch_kwargs": sorted(engine_batch_kwargs(engine, args.batch_size)) if engine else None,
             "engine_packed_linear_layers": packed_layers,
-            "engine_pack_for_rows": args.pack_for_rows,
+            "engine_pack_for_rows": pack_for_rows,
         },
         "methods": results,
         "ratios": ratios,

@@ -26,7 +26,7 @@ def test_batch_size_defaults_to_the_engines_unless_the_command_says_otherwise():
     service = argparse.ArgumentParser()
     add_model_arguments(service, batch_size=16)  # triage serve: its micro-batch limit
     assert service.parse_args([]).batch_size == 16
-    assert "(default 16)" in service.format_help()
+    assert "(default 16)" in " ".join(service.format_help().split())
 
 
 def test_each_kind_of_spec_loads_its_triager_with_the_shared_flags(tmp_path, tiny_model_dir):
