@@ -180,15 +180,16 @@ class TriageEngine:
         )
         if input_ids.numel() == 1:
             input_ids, positions = input_ids.repeat(ONE_TOKEN_PASS), positions.repeat(ONE_TOKEN_PASS)
+        kept = len(logits_to_keep)  # one row through the output head would round apart, likewise
         out = self.model(
             input_ids=input_ids[None],
             position_ids=positions[None],
             use_cache=False,
-            logits_to_keep=logits_to_keep,
+            logits_to_keep=logits_to_keep.repeat(ONE_TOKEN_PASS) if kept == 1 else logits_to_keep,
             cascade=step,
         )
         self.forward_passes += 1
-        return out.logits[0]
+        return out.logits[0][:kept]
 
     def _advance(
         self, batch: Batch, targets: list[list[int]], branches: list[list[list[int]]] | None = None
@@ -350,8 +351,8 @@ class TriageEngine:
         """Triage many tickets, `batch_size` at a time; results come back in input order.
 
         Tickets of similar length are batched together, which cuts the padding the model computes.
-        Each result is the same as `predict()` gives for that ticket alone (up to float rounding
-        of near-ties).
+        Each result is the same as `predict()` gives for that ticket alone (bit for bit on a CPU in
+        bf16; in fp32 and on GPUs up to float rounding of near-ties).
         """
         return in_length_order(
             texts,

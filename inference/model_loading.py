@@ -135,7 +135,7 @@ def inference_dtype(device: str, dtype: str = "auto") -> Any:
     bf16 on a CPU is the default because the engine is batch-invariant there: each row attends with
     the shapes it would have alone (inference/cascade.py), and bf16 matmuls round each row the same
     whatever the number of rows (a one-token pass runs as two). On the benchmark's 40 tickets, every
-    ticket came out the same in a batch of 16 as alone, with option scores equal to 4e-6. Before, 7
+    ticket and option score came out the same in a batch of 16 or 32 as alone, bit for bit. Before, 7
     of 40 tickets changed, and fp32 was the default. bf16 matmul is 4x fp32 on the 2-core
     AVX512-BF16 machine this was measured on.
     """

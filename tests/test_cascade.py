@@ -123,16 +123,21 @@ def test_the_gpu_layout_equals_a_plain_forward_pass(tiny_engine_fp32, schema, mo
 def test_bf16_rows_do_not_depend_on_their_batch(tiny_model_dir, schema):
     """Regression: in bf16, 7 of 40 tickets came out differently in a batch of 16 than alone (the
     rounding of the batch's shapes). Each row now attends with shapes of its own, so a ticket's scores
-    are the same whatever it is batched with."""
+    are the same whatever it is batched with. Regression too, bit for bit: scores still moved by ~2e-6
+    alone, where one row went through the output head (`TriageEngine._forward`) or one row's
+    logsumexp was split between threads (`kv_batch.row_logsumexp`)."""
     engine = TriageEngine.load(tiny_model_dir, schema=schema, device="cpu", dtype="bfloat16")
     assert_batch_gives_what_each_gets_alone(engine, hostile_texts()[:12])
 
 
-def assert_batch_gives_what_each_gets_alone(engine: TriageEngine, texts: list[str]) -> None:
+def assert_batch_gives_what_each_gets_alone(engine: TriageEngine, texts: list[str], exact: bool = True) -> None:
     batched = engine.predict_batch(texts, batch_size=len(texts))
     for text, together in zip(texts, batched):
         alone = engine.predict(text)
         assert alone.ticket == together.ticket
+        if exact:
+            assert alone.option_scores == together.option_scores  # bit for bit
+            continue
         for field, scores in alone.option_scores.items():
             assert together.option_scores[field] == pytest.approx(scores, abs=1e-4)
 
@@ -240,4 +245,5 @@ def test_on_cuda_batched_scores_equal_a_plain_forward_pass(
 def test_on_cuda_predict_batch_gives_the_same_tickets_as_predict(tiny_model_dir, schema):
     """fp32 on a GPU: a ticket's answer and scores do not depend on the rows batched with it."""
     engine = TriageEngine.load(tiny_model_dir, schema=schema, device="cuda", dtype="float32", max_input_tokens=256)
-    assert_batch_gives_what_each_gets_alone(engine, hostile_texts()[:12])
+    # On GPUs all rows attend in one call (`cascade._rows_alone`): the same answers, scores to 1e-4.
+    assert_batch_gives_what_each_gets_alone(engine, hostile_texts()[:12], exact=False)

@@ -7,7 +7,15 @@ import pytest
 import torch
 
 from inference.cascade import RowsCache, SharedPrefix
-from inference.kv_batch import Batch, block_attention, branch_token_logprobs, pack_block, plan_step
+from inference.kv_batch import (
+    Batch,
+    block_attention,
+    branch_token_logprobs,
+    float_logsumexp,
+    pack_block,
+    plan_step,
+    row_logsumexp,
+)
 
 
 def test_pack_block_right_aligns_target_then_branches_at_one_position():
@@ -40,6 +48,24 @@ def test_branch_token_logprobs_take_the_first_token_from_the_preceding_logits():
     got = branch_token_logprobs(logits, logits_index, last, [[[2, 4]]], [[(1, 2)]])
     want = [torch.log_softmax(last[0], -1)[2].item(), torch.log_softmax(logits[0], -1)[4].item()]
     assert got == pytest.approx(want, abs=1e-6)
+
+
+def test_a_rows_logsumexp_is_the_same_alone_as_in_a_batch():
+    """Regression: with two threads torch splits a lone row's sum over a 49k vocabulary between them (with
+    several rows each row is summed whole), so an option's score came out ~2e-6 apart in `predict` and
+    `predict_batch`."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        torch.manual_seed(0)
+        logits = (torch.randn(200, 49152) * 4).to(torch.bfloat16)
+        together, each = row_logsumexp(logits.float()), [row_logsumexp(row[None].float()) for row in logits]
+        assert torch.equal(torch.cat(each), together)
+        assert torch.allclose(together, torch.logsumexp(logits.float(), dim=-1))
+        # the slices of the branch tokens' normaliser: a last slice of one row too
+        assert torch.equal(float_logsumexp(logits[:17]), together[:17])
+    finally:
+        torch.set_num_threads(threads)
 
 
 def test_branches_of_one_token_are_scored_without_a_forward_pass():
