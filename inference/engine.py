@@ -180,7 +180,7 @@ class TriageEngine:
         )
         if input_ids.numel() == 1:
             input_ids, positions = input_ids.repeat(ONE_TOKEN_PASS), positions.repeat(ONE_TOKEN_PASS)
-        kept = len(logits_to_keep)  # one row through the output head would round apart, likewise
+        kept = len(logits_to_keep)  # one row's logits are kept twice: the head's one-row kernel rounds apart
         out = self.model(
             input_ids=input_ids[None],
             position_ids=positions[None],
