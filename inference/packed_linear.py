@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import torch
 
-# The row count weights are laid out for (see PackedLinear): a decoding step of a batch of 16.
+# The row count oneDNN lays the weights out for (any row count runs): 16 measured as fast as 1, 128, 1024
+# or 4096 at every M on the Zen 4; on AMX the layout may depend on it (`main` compares 16 with 4096).
 ROWS_HINT = 16
 
 
@@ -44,10 +45,7 @@ class PackedLinear(torch.nn.Module):
         super().__init__()
         self.in_features, self.out_features = linear.in_features, linear.out_features
         weight = linear.weight.detach()
-        # The row count oneDNN lays the weight out for (any row count runs). On the Zen 4, 16 (a decoding
-        # step of a full batch) measured as fast as 1, 128, 1024 or 4096 at every M above; on AMX the
-        # layout may depend on it (`main` compares 16 with 4096 at every M).
-        packed = torch.ops.mkldnn._reorder_linear_weight(weight, rows_hint)
+        packed = torch.ops.mkldnn._reorder_linear_weight(weight, rows_hint)  # see ROWS_HINT
         self.register_buffer("packed_weight", packed, persistent=False)
         self.bias = linear.bias
 
