@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import torch
 
-# The row count oneDNN lays the weights out for (any row count runs): 16 measured as fast as 1, 128, 1024
-# or 4096 at every M on the Zen 4; on AMX the layout may depend on it (`main` compares 16 with 4096).
+# The row count oneDNN lays the weights out for (any row count runs). On the Zen 4 it picks the same layout
+# whatever the hint (AB16b64a2b for 16, 128, 4096 or none, says ONEDNN_VERBOSE=1), so 16 ran as fast as
+# any; on AMX the layout may depend on it (`main` compares 16 with 4096).
 ROWS_HINT = 16
 
 
